@@ -1,0 +1,235 @@
+"""The ``readiness`` command line.
+
+Exit codes: 0 ok, 1 the quality gate failed (``--fail-under`` / ``--fail-on``),
+2 usage or input error, 3 internal error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from readiness import __version__
+from readiness.config import FAIL_ON, PARSERS, Settings, load_settings
+from readiness.engine import assess, check_target, gate
+from readiness.errors import (
+    EXIT_GATE_FAILED,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_USAGE,
+    ReadinessError,
+    UnknownPracticeError,
+)
+from readiness.model import DOC_HEADINGS, Assessment
+from readiness.practices.registry import Registry
+from readiness.report import JsonReporter, MarkdownReporter, TerminalReporter, schema
+
+_STAGES = {"walking": "Walking the tree", "reading": "Reading files",
+           "parsing": "Parsing Python", "checking": "Checking practices"}
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="readiness")
+def cli() -> None:
+    """Evidence-based production readiness review of a service repository.
+
+    Every status comes with file:line evidence; the assessed code is read, never run.
+    """
+
+
+@cli.command("assess")
+@click.argument("path", type=click.Path(path_type=Path), metavar="PATH")
+@click.option("--format", "-f", "formats", metavar="LIST",
+              help="Comma-separated: terminal, markdown, json (default: terminal).")
+@click.option("--out", "-o", type=click.Path(path_type=Path, file_okay=False),
+              help="Write the markdown/json reports into this directory "
+                   "(as <name>.md / <name>.json) instead of standard output.")
+@click.option("--name", "report_name", help="Base name of report files (default: the "
+              "assessed directory's name).")
+@click.option("--fail-under", type=float, metavar="SCORE",
+              help="Exit 1 when the overall score is below SCORE (0-100).")
+@click.option("--fail-on", type=click.Choice(FAIL_ON),
+              help="Exit 1 when a practice of this priority (or higher) is missing.")
+@click.option("--max-file-bytes", type=int, help="Skip files larger than this (default 1 MB).")
+@click.option("--max-files", type=int, help="Stop walking after this many files.")
+@click.option("--exclude", multiple=True, metavar="GLOB",
+              help="Gitignore-style pattern to leave out (repeatable).")
+@click.option("--disable", multiple=True, metavar="ID", help="Do not run this practice "
+              "(repeatable).")
+@click.option("--python-parser", type=click.Choice(PARSERS),
+              help="auto (ast, tree-sitter fallback), ast, or tree-sitter.")
+@click.option("--jobs", "-j", type=int, help="Parser processes (default: by tree size).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the parse cache.")
+@click.option("--cache-dir", type=click.Path(path_type=Path), help="Where the parse cache lives.")
+@click.option("--no-progress", is_flag=True, help="No progress display on standard error.")
+@click.option("--verbose", "-v", is_flag=True, help="Show every gap and anti-pattern.")
+@click.option("--debug", is_flag=True, help="Let rule crashes and internal errors raise.")
+def assess_command(path: Path, formats: str | None, out: Path | None, report_name: str | None,
+                   fail_under: float | None, fail_on: str | None, max_file_bytes: int | None,
+                   max_files: int | None, exclude: tuple[str, ...], disable: tuple[str, ...],
+                   python_parser: str | None, jobs: int | None, no_cache: bool,
+                   cache_dir: Path | None, no_progress: bool, verbose: bool,
+                   debug: bool) -> None:
+    """Assess the repository at PATH and report what is implemented, partial or missing."""
+    err = Console(stderr=True)
+    root = check_target(path)
+    cli_values: dict[str, Any] = {
+        "formats": formats, "out": str(out) if out else None, "fail_under": fail_under,
+        "fail_on": fail_on, "max_file_bytes": max_file_bytes, "max_files": max_files,
+        "exclude": exclude or None, "disable": disable or None, "python_parser": python_parser,
+        "jobs": jobs, "cache": False if no_cache else None,
+        "cache_dir": str(cache_dir) if cache_dir else None, "debug": debug or None,
+        "progress": False if no_progress else None,
+    }
+    settings = load_settings(root, cli_values, os.environ)
+    with _progress(err, settings) as report:
+        assessment = assess(path, settings, progress=report)
+    _emit(assessment, settings, root, out, report_name or root.name, verbose, err)
+    reasons = gate(assessment, settings)
+    if reasons:
+        for reason in reasons:
+            err.print(f"[red]gate failed:[/red] {reason}", highlight=False)
+        sys.exit(EXIT_GATE_FAILED)
+
+
+@contextmanager
+def _progress(console: Console, settings: Settings
+              ) -> Iterator[Callable[[str, int, int | None], None] | None]:
+    if not settings.progress or not console.is_terminal:
+        yield None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def report(stage: str, done: int, total: int | None) -> None:
+            if stage not in tasks:
+                for other in tasks.values():
+                    bar.update(other, visible=False)
+                tasks[stage] = bar.add_task(_STAGES.get(stage, stage), total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield report
+
+
+def _emit(assessment: Assessment, settings: Settings, root: Path, out: Path | None, name: str,
+          verbose: bool, err: Console) -> None:
+    stdout = Console(soft_wrap=False)
+    if out is not None:
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ReadinessError(f"cannot create output directory {out}: {exc.strerror}") \
+                from exc
+    for fmt in settings.formats:
+        if fmt == "terminal":
+            TerminalReporter(verbose=verbose).print(assessment, stdout)
+            continue
+        if fmt == "json":
+            text = JsonReporter().render(assessment)
+            extension = "json"
+        else:
+            link_root = os.path.relpath(root, out.resolve()) if out is not None else ""
+            text = MarkdownReporter(link_root=link_root.replace(os.sep, "/")).render(assessment)
+            extension = "md"
+        if out is None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
+            target = out / f"{name}.{extension}"
+            try:
+                target.write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise ReadinessError(f"cannot write {target}: {exc.strerror}") from exc
+            err.print(f"wrote {target}", highlight=False)
+
+
+@cli.group("rules", invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="List the catalog as JSON.")
+@click.pass_context
+def rules_group(ctx: click.Context, as_json: bool) -> None:
+    """List the practices readiness checks (or explain one: rules explain ID)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    registry = Registry.default()
+    if as_json:
+        items = [{"id": p.id, "title": p.meta.title, "category": p.meta.category.id,
+                  "priority": p.meta.priority.value, "effort": p.meta.effort.value,
+                  "applies": p.meta.applies} for p in registry.all()]
+        click.echo(json.dumps(items, indent=2))
+        return
+    table = Table(title=f"{len(registry)} practices")
+    for column in ("Id", "Title", "Priority", "Effort", "Applies when"):
+        table.add_column(column)
+    for item in registry.all():
+        meta = item.meta
+        table.add_row(meta.id, meta.title, meta.priority.value, meta.effort.value, meta.applies)
+    Console().print(table)
+
+
+@rules_group.command("explain")
+@click.argument("practice_id", metavar="ID")
+def explain_command(practice_id: str) -> None:
+    """Print the documentation of one practice."""
+    registry = Registry.default()
+    if practice_id not in registry:
+        close = [i for i in registry.ids() if practice_id.split(".")[-1] in i]
+        hint = f" (did you mean {', '.join(close[:3])}?)" if close else \
+            " (run `readiness rules` for the list)"
+        raise UnknownPracticeError(f"unknown practice id {practice_id!r}{hint}")
+    meta = registry.get(practice_id).meta
+    text = (f"# {meta.title} (`{meta.id}`)\n\n"
+            f"**Category:** {meta.category.title} · **Priority:** {meta.priority.value} · "
+            f"**Effort:** {meta.effort.value} · **Applies when:** {meta.applies}\n\n")
+    for heading in DOC_HEADINGS:
+        text += f"## {heading}\n\n{meta.doc_section(heading)}\n\n"
+    if meta.sources:
+        text += f"**Sources:** {', '.join(meta.sources)}\n"
+    console = Console()
+    if console.is_terminal:
+        console.print(Markdown(text))
+    else:
+        click.echo(text.rstrip())
+
+
+@cli.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of the assessment report (--format json)."""
+    click.echo(json.dumps(schema(), indent=2))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: runs the CLI and maps errors to exit codes."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        code = cli.main(args=argv, prog_name="readiness", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("readiness: interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_USAGE)
+    except ReadinessError as exc:
+        click.echo(f"readiness: error: {exc.message}", err=True)
+        sys.exit(exc.exit_code)
+    except SystemExit:
+        raise
+    except Exception as exc:
+        if debug:
+            raise
+        click.echo(f"readiness: internal error: {type(exc).__name__}: {exc} "
+                   "(run again with --debug for a traceback, and please report it)", err=True)
+        sys.exit(EXIT_INTERNAL)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -1,0 +1,231 @@
+"""Read settings from their sources and merge them with tested precedence.
+
+CLI options > environment (``READINESS_*``) > ``.readiness.toml`` or
+``[tool.readiness]`` in the target's ``pyproject.toml`` > defaults. Every value is
+validated here, so the rest of the program can trust a ``Settings``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from readiness.config.settings import (
+    DEFAULT_WEIGHTS,
+    FAIL_ON,
+    FORMATS,
+    PARSERS,
+    SETTING_NAMES,
+    Settings,
+    WaiverSpec,
+)
+from readiness.errors import ConfigError
+
+ENV_PREFIX = "READINESS_"
+FILE_KEYS = (
+    "formats", "fail_under", "fail_on", "max_file_bytes", "max_files", "max_yaml_nodes",
+    "python_parser", "exclude", "disable", "weights", "waivers", "cache",
+)
+
+
+def load_settings(
+    root: Path | None,
+    cli: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Settings:
+    """Merge every source into one validated ``Settings``."""
+    merged: dict[str, Any] = {}
+    if root is not None:
+        merged.update(read_project_file(root))
+    merged.update(read_env(env or {}))
+    merged.update({k: v for k, v in (cli or {}).items() if v is not None})
+    return build(merged)
+
+
+def read_project_file(root: Path) -> dict[str, Any]:
+    """``.readiness.toml`` (whole file) or ``[tool.readiness]`` of ``pyproject.toml``."""
+    dedicated = root / ".readiness.toml"
+    if dedicated.is_file():
+        return _table(_read_toml(dedicated), dedicated.name)
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            data = _read_toml(pyproject)
+        except ConfigError:
+            return {}  # a broken pyproject is the target's problem, reported as a skipped file
+        tool = data.get("tool", {})
+        if isinstance(tool, dict) and isinstance(tool.get("readiness"), dict):
+            return _table(tool["readiness"], "pyproject.toml [tool.readiness]")
+    return {}
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read configuration: {exc}") from exc
+
+
+def _table(data: Mapping[str, Any], origin: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        name = key.replace("-", "_")
+        if name == "format":
+            name = "formats"
+        if name not in FILE_KEYS:
+            raise ConfigError(
+                f"{origin}: unknown setting {key!r}; known: {', '.join(sorted(FILE_KEYS))}"
+            )
+        out[name] = value
+    return out
+
+
+def read_env(env: Mapping[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in env.items():
+        if not key.startswith(ENV_PREFIX):
+            continue
+        name = key[len(ENV_PREFIX):].lower()
+        if name == "format":
+            name = "formats"
+        if name in ("weights", "waivers"):
+            continue  # structured values live in the project file
+        if name in SETTING_NAMES:
+            out[name] = value
+    return out
+
+
+def _as_bool(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise ConfigError(f"{name}: expected true or false, got {value!r}")
+
+
+def _as_int(name: str, value: Any, minimum: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name}: expected a whole number, got {value!r}") from None
+    if number < minimum:
+        raise ConfigError(f"{name}: must be at least {minimum}, got {number}")
+    return number
+
+
+def _as_list(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return tuple(p.strip() for p in value.split(",") if p.strip())
+    if isinstance(value, (list, tuple)):
+        return tuple(str(p).strip() for p in value if str(p).strip())
+    raise ConfigError(f"expected a list or a comma-separated string, got {value!r}")
+
+
+def _formats(value: Any) -> tuple[str, ...]:
+    names = _as_list(value)
+    for name in names:
+        if name not in FORMATS:
+            raise ConfigError(f"format: unknown format {name!r}; choose from {', '.join(FORMATS)}")
+    if not names:
+        raise ConfigError("format: give at least one of " + ", ".join(FORMATS))
+    return tuple(dict.fromkeys(names))
+
+
+def _weights(value: Any) -> dict[str, float]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"weights: expected a table like {{critical = 10}}, got {value!r}")
+    out = dict(DEFAULT_WEIGHTS)
+    for key, weight in value.items():
+        if key not in DEFAULT_WEIGHTS:
+            raise ConfigError(f"weights: unknown priority {key!r}")
+        try:
+            out[key] = float(weight)
+        except (TypeError, ValueError):
+            raise ConfigError(f"weights.{key}: expected a number, got {weight!r}") from None
+        if out[key] < 0:
+            raise ConfigError(f"weights.{key}: must not be negative")
+    return out
+
+
+def _waivers(value: Any) -> tuple[WaiverSpec, ...]:
+    if not isinstance(value, list):
+        raise ConfigError("waivers: expected a list of tables with practice, reason, expires")
+    out: list[WaiverSpec] = []
+    for index, item in enumerate(value):
+        if not isinstance(item, Mapping):
+            raise ConfigError(f"waivers[{index}]: expected a table")
+        practice = str(item.get("practice", "")).strip()
+        reason = str(item.get("reason", "")).strip()
+        if not practice or not reason:
+            raise ConfigError(f"waivers[{index}]: both 'practice' and 'reason' are required")
+        expires = item.get("expires")
+        if expires is not None:
+            if isinstance(expires, dt.date):
+                expires = expires.isoformat()
+            try:
+                dt.date.fromisoformat(str(expires))
+            except ValueError:
+                raise ConfigError(
+                    f"waivers[{index}].expires: expected a date YYYY-MM-DD, got {expires!r}"
+                ) from None
+            expires = str(expires)
+        out.append(WaiverSpec(practice, reason, expires))
+    return tuple(out)
+
+
+def build(values: Mapping[str, Any]) -> Settings:
+    """Validate raw values (from any source) into a ``Settings``."""
+    settings = Settings()
+    changes: dict[str, Any] = {}
+    for name, value in values.items():
+        if name == "formats":
+            changes[name] = _formats(value)
+        elif name == "out":
+            changes[name] = str(value)
+        elif name == "fail_under":
+            try:
+                score = float(value)
+            except (TypeError, ValueError):
+                raise ConfigError(f"fail-under: expected a score 0-100, got {value!r}") from None
+            if not 0 <= score <= 100:
+                raise ConfigError(f"fail-under: expected a score 0-100, got {score}")
+            changes[name] = score
+        elif name == "fail_on":
+            if str(value) not in FAIL_ON:
+                raise ConfigError(f"fail-on: expected one of {', '.join(FAIL_ON)}, got {value!r}")
+            changes[name] = str(value)
+        elif name == "max_file_bytes":
+            changes[name] = _as_int("max-file-bytes", value, 1024)
+        elif name == "max_files":
+            changes[name] = _as_int("max-files", value, 1)
+        elif name == "max_yaml_nodes":
+            changes[name] = _as_int("max-yaml-nodes", value, 100)
+        elif name == "jobs":
+            changes[name] = _as_int("jobs", value, 0)
+        elif name in ("cache", "debug", "progress"):
+            changes[name] = _as_bool(name, value)
+        elif name == "cache_dir":
+            changes[name] = str(value)
+        elif name == "python_parser":
+            if str(value) not in PARSERS:
+                raise ConfigError(
+                    f"python-parser: expected one of {', '.join(PARSERS)}, got {value!r}"
+                )
+            changes[name] = str(value)
+        elif name in ("exclude", "disable"):
+            changes[name] = _as_list(value)
+        elif name == "weights":
+            changes[name] = _weights(value)
+        elif name == "waivers":
+            changes[name] = _waivers(value)
+        else:
+            raise ConfigError(f"unknown setting {name!r}")
+    return replace(settings, **changes)

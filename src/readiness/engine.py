@@ -1,0 +1,231 @@
+"""One assessment, end to end: facts -> findings -> waivers -> scores -> Assessment.
+
+The engine is the only module that knows every layer; the CLI (and later the web
+and portfolio entry points) call it and render what it returns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from readiness import CATALOG_VERSION, SCORING_VERSION, __version__
+from readiness.config import Settings
+from readiness.errors import TargetError, UnknownPracticeError
+from readiness.facts import RepoFacts, collect, predicate_names
+from readiness.model import (
+    Applicability,
+    Assessment,
+    Finding,
+    Priority,
+    Severity,
+    Status,
+    Target,
+    ToolInfo,
+    Waiver,
+)
+from readiness.practices.registry import Registry, run_practice
+from readiness.scoring import score
+
+Progress = Callable[[str, int, int | None], None]
+
+
+def check_target(path: Path) -> Path:
+    """The resolved directory to assess, or a TargetError saying what is wrong with it."""
+    if not path.exists():
+        raise TargetError(f"{path}: no such file or directory")
+    if not path.is_dir():
+        raise TargetError(f"{path}: not a directory (give the root of the repository to assess)")
+    if not os.access(path, os.R_OK | os.X_OK):
+        raise TargetError(f"{path}: permission denied")
+    return path.resolve()
+
+
+def assess(
+    path: Path | str,
+    settings: Settings | None = None,
+    *,
+    progress: Progress | None = None,
+    registry: Registry | None = None,
+) -> Assessment:
+    settings = settings or Settings()
+    root = check_target(Path(path))
+    registry = registry or Registry.default()
+    for practice_id in settings.disable:
+        if practice_id not in registry:
+            raise UnknownPracticeError(f"--disable: unknown practice id {practice_id!r}")
+    started = time.perf_counter()
+    facts = collect(root, settings, progress)
+    collected = time.perf_counter()
+    selected = [p for p in registry.all() if p.id not in settings.disable]
+    findings: list[Finding] = []
+    for index, item in enumerate(selected, start=1):
+        findings.append(run_practice(item, facts, debug=settings.debug))
+        if progress is not None:
+            progress("checking", index, len(selected))
+    findings, warnings = apply_waivers(findings, settings)
+    summary, categories = score(findings, settings.weights)
+    checked = time.perf_counter()
+    stats = dict(facts.stats)
+    seconds = dict(stats.get("seconds", {}))  # type: ignore[call-overload]
+    seconds.update({"collect": round(collected - started, 3),
+                    "rules": round(checked - collected, 3),
+                    "total": round(checked - started, 3)})
+    stats["seconds"] = seconds
+    cache = stats.get("cache")
+    if isinstance(cache, dict) and cache.get("problem"):
+        warnings.append(str(cache["problem"]))
+    return Assessment(
+        tool=ToolInfo("readiness", __version__, CATALOG_VERSION, SCORING_VERSION),
+        target=Target(
+            path=str(path),
+            name=_project_name(facts, root),
+            commit=git_commit(root),
+            assessed_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+            .replace("+00:00", "Z"),
+        ),
+        applicability=_applicability(facts, registry),
+        summary=summary,
+        categories=categories,
+        findings=tuple(findings),
+        skipped=tuple(facts.skipped),
+        stats=stats,
+        warnings=tuple(warnings),
+    )
+
+
+def apply_waivers(findings: list[Finding], settings: Settings
+                  ) -> tuple[list[Finding], list[str]]:
+    """Attach configured waivers; warn about expired ones and ones that match nothing."""
+    warnings: list[str] = []
+    today = dt.date.today()
+    by_id = {f.practice: i for i, f in enumerate(findings)}
+    out = list(findings)
+    for spec in settings.waivers:
+        index = by_id.get(spec.practice)
+        if index is None:
+            warnings.append(f"waiver for {spec.practice!r} matches no practice of this run")
+            continue
+        finding = out[index]
+        expired = spec.expires is not None and dt.date.fromisoformat(spec.expires) < today
+        if expired:
+            warnings.append(f"waiver for {spec.practice} expired on {spec.expires}; "
+                            "it no longer applies")
+        if finding.status in (Status.IMPLEMENTED, Status.NA):
+            warnings.append(f"waiver for {spec.practice} is stale: the practice is "
+                            f"{finding.status.value}")
+        out[index] = finding.with_waiver(Waiver(spec.practice, spec.reason, spec.expires, expired))
+    return out, warnings
+
+
+def gate(assessment: Assessment, settings: Settings) -> list[str]:
+    """Why the run fails its quality gate (empty list: it passes)."""
+    reasons: list[str] = []
+    if settings.fail_under is not None:
+        value = assessment.summary.score
+        if value is None or value < settings.fail_under:
+            shown = "n/a" if value is None else f"{value:.1f}"
+            reasons.append(f"score {shown} is below --fail-under {settings.fail_under:g}")
+    if settings.fail_on is not None:
+        ranks = {"critical": 0, "high": 1}
+        limit = ranks[settings.fail_on]
+        for finding in assessment.findings:
+            if finding.waived:
+                continue
+            forced = any(h.severity == Severity.FORCE_MISSING.value
+                         for h in finding.anti_patterns)
+            if finding.status == Status.MISSING and finding.meta.priority.rank <= limit:
+                cause = "severe anti-pattern" if forced else "missing"
+                reasons.append(f"{finding.meta.priority.value} practice {cause}: "
+                               f"{finding.practice}")
+            elif forced:
+                reasons.append(f"severe anti-pattern: {finding.practice}")
+    return reasons
+
+
+def _applicability(facts: RepoFacts, registry: Registry) -> tuple[Applicability, ...]:
+    names: set[str] = set()
+    for item in registry.all():
+        names.update(predicate_names(item.meta.applies))
+    out = []
+    for name in sorted(names):
+        if name not in facts.applicability:
+            continue
+        value, where = facts.applicability[name]
+        out.append(Applicability(name, value, where))
+    return tuple(out)
+
+
+def _project_name(facts: RepoFacts, root: Path) -> str:
+    pyproject = facts.toml_docs.get("pyproject.toml", {})
+    project = pyproject.get("project", {}) if isinstance(pyproject, dict) else {}
+    if isinstance(project, dict) and isinstance(project.get("name"), str):
+        return str(project["name"])
+    poetry = pyproject.get("tool", {}).get("poetry", {}) if isinstance(pyproject, dict) else {}
+    if isinstance(poetry, dict) and isinstance(poetry.get("name"), str):
+        return str(poetry["name"])
+    return root.name
+
+
+_SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
+
+
+def git_commit(root: Path) -> str | None:
+    """HEAD's commit read from the ``.git`` directory (git itself is never run: a
+    repository's config can make git execute commands)."""
+    current = root
+    for _ in range(12):
+        dotgit = current / ".git"
+        if dotgit.exists():
+            return _read_head(dotgit)
+        if current.parent == current:
+            break
+        current = current.parent
+    return None
+
+
+def _read_head(dotgit: Path) -> str | None:
+    try:
+        if dotgit.is_file():
+            text = dotgit.read_text(encoding="utf-8", errors="replace").strip()
+            if not text.startswith("gitdir:"):
+                return None
+            dotgit = (dotgit.parent / text.split(":", 1)[1].strip()).resolve()
+        head = (dotgit / "HEAD").read_text(encoding="utf-8", errors="replace").strip()
+        if _SHA.match(head):
+            return head
+        if not head.startswith("ref:"):
+            return None
+        ref = head.split(":", 1)[1].strip()
+        common = dotgit
+        commondir = dotgit / "commondir"
+        if commondir.is_file():
+            common = (dotgit / commondir.read_text().strip()).resolve()
+        for base in (dotgit, common):
+            ref_file = base / ref
+            if ref_file.is_file():
+                value = ref_file.read_text(encoding="utf-8", errors="replace").strip()
+                return value if _SHA.match(value) else None
+        packed = common / "packed-refs"
+        if packed.is_file():
+            for line in packed.read_text(encoding="utf-8", errors="replace").splitlines():
+                parts = line.split()
+                if len(parts) == 2 and parts[1] == ref and _SHA.match(parts[0]):
+                    return parts[0]
+    except OSError:
+        return None
+    return None
+
+
+def priority_order(finding: Finding) -> tuple[int, int, str]:
+    """Sort key for gaps: most important first, missing before partial."""
+    status_rank = {Status.MISSING: 0, Status.PARTIAL: 1}.get(finding.status, 2)
+    return (finding.meta.priority.rank, status_rank, finding.practice)
+
+
+__all__ = ["Priority", "apply_waivers", "assess", "check_target", "gate", "git_commit",
+           "priority_order"]

@@ -1,0 +1,120 @@
+"""Parse results cached by content hash, so a second run over an unchanged tree is quick.
+
+One SQLite file in the user's cache directory (``$READINESS_CACHE_DIR``,
+``$XDG_CACHE_HOME/readiness`` or ``~/.cache/readiness``). Keys are the SHA-256 of
+a file's bytes plus the extractor's version and parser choice, so an edited file,
+a new readiness or another ``--python-parser`` never reads a stale entry. Values
+are compressed JSON. Any cache problem (read-only disk, a corrupt file, another
+process holding a lock) turns the cache off for the run; it never fails a run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import zlib
+from pathlib import Path
+from typing import Any
+
+SCHEMA = "CREATE TABLE IF NOT EXISTS facts (key TEXT PRIMARY KEY, payload BLOB NOT NULL)"
+
+
+def default_cache_dir() -> Path:
+    explicit = os.environ.get("READINESS_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "readiness"
+
+
+class FactCache:
+    """Get and put JSON-able values by key; silently inert when disabled or broken."""
+
+    def __init__(self, directory: Path | None, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self.problem: str | None = None
+        self.hits = 0
+        self.misses = 0
+        self._pending: list[tuple[str, bytes]] = []
+        self._db: sqlite3.Connection | None = None
+        self._known: dict[str, bytes] = {}
+        if not enabled:
+            return
+        directory = directory or default_cache_dir()
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(directory / "facts-v1.sqlite"), timeout=2.0)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute(SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            self._disable(f"cache disabled: {exc}")
+
+    def _disable(self, reason: str) -> None:
+        self.problem = reason
+        self.enabled = False
+        if self._db is not None:
+            try:
+                self._db.close()
+            except sqlite3.Error:
+                pass
+        self._db = None
+
+    def prefetch(self, keys: list[str]) -> None:
+        """Load many entries in a few queries (one query per file would dominate a warm run)."""
+        if not self.enabled or self._db is None or not keys:
+            return
+        try:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(
+                    f"SELECT key, payload FROM facts WHERE key IN ({marks})", chunk
+                ).fetchall()
+                self._known.update({k: v for k, v in rows})
+        except sqlite3.Error as exc:
+            self._disable(f"cache disabled: {exc}")
+
+    def get(self, key: str) -> Any | None:
+        if not self.enabled:
+            return None
+        blob = self._known.get(key)
+        if blob is None:
+            self.misses += 1
+            return None
+        try:
+            value = json.loads(zlib.decompress(blob))
+        except (zlib.error, ValueError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        if not self.enabled:
+            return
+        blob = zlib.compress(json.dumps(value, separators=(",", ":")).encode("utf-8"), 1)
+        self._pending.append((key, blob))
+
+    def flush(self) -> None:
+        if not self.enabled or self._db is None:
+            return
+        try:
+            if self._pending:
+                with self._db:
+                    self._db.executemany(
+                        "INSERT OR REPLACE INTO facts (key, payload) VALUES (?, ?)", self._pending
+                    )
+            self._pending.clear()
+        except sqlite3.Error as exc:
+            self._disable(f"cache disabled: {exc}")
+
+    def close(self) -> None:
+        self.flush()
+        if self._db is not None:
+            try:
+                self._db.close()
+            except sqlite3.Error:
+                pass
+            self._db = None

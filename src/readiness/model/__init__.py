@@ -1,0 +1,40 @@
+"""Frozen value types shared by every layer of readiness."""
+
+from readiness.model.assessment import (
+    Applicability,
+    Assessment,
+    CategoryScore,
+    Skipped,
+    Summary,
+    Target,
+    ToolInfo,
+)
+from readiness.model.evidence import AntiPatternHit, Evidence, clip
+from readiness.model.finding import Finding, Waiver, fingerprint
+from readiness.model.practice import CATEGORIES, DOC_HEADINGS, Category, PracticeMeta, category_for
+from readiness.model.status import Effort, Priority, Severity, Status
+
+__all__ = [
+    "CATEGORIES",
+    "DOC_HEADINGS",
+    "AntiPatternHit",
+    "Applicability",
+    "Assessment",
+    "Category",
+    "CategoryScore",
+    "Effort",
+    "Evidence",
+    "Finding",
+    "PracticeMeta",
+    "Priority",
+    "Severity",
+    "Skipped",
+    "Status",
+    "Summary",
+    "Target",
+    "ToolInfo",
+    "Waiver",
+    "category_for",
+    "clip",
+    "fingerprint",
+]

@@ -1,0 +1,54 @@
+"""Views over an Assessment shared by the human-readable reporters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from readiness.model import Assessment, Evidence, Finding, Status
+
+EFFORT_DAYS = {"low": 1, "medium": 3, "high": 10}
+DECISION_LABEL = {
+    "ready": "READY",
+    "conditional": "CONDITIONAL",
+    "not-ready": "NOT READY",
+}
+DECISION_SYMBOL = {"ready": "✅", "conditional": "⚠️", "not-ready": "❌"}
+CATEGORY_SYMBOL = {"strong": "✅", "moderate": "⚠️", "weak": "❌", "na": "➖"}
+
+
+def gap_key(finding: Finding) -> tuple[int, int, str]:
+    status_rank = {Status.MISSING: 0, Status.PARTIAL: 1}.get(finding.status, 2)
+    return (finding.meta.priority.rank, status_rank, finding.practice)
+
+
+def gaps(assessment: Assessment) -> list[Finding]:
+    """Missing and partial findings, most important first (waived ones last)."""
+    items = [f for f in assessment.findings if f.status in (Status.MISSING, Status.PARTIAL)]
+    return sorted(items, key=lambda f: (f.waived, *gap_key(f)))
+
+
+def anti_pattern_rows(assessment: Assessment) -> list[tuple[Finding, str, Evidence, str]]:
+    rows = []
+    for finding in assessment.findings:
+        for hit in finding.anti_patterns:
+            rows.append((finding, hit.message, hit.evidence, hit.severity))
+    return rows
+
+
+@dataclass(frozen=True)
+class Phase:
+    name: str
+    findings: tuple[Finding, ...]
+
+
+def roadmap(assessment: Assessment) -> list[Phase]:
+    """Gaps grouped into the phases a team would schedule: blockers, then high, then rest."""
+    pending = [f for f in gaps(assessment) if not f.waived]
+    blockers = tuple(f for f in pending if f.meta.priority.value == "critical"
+                     or any(h.severity == "force-missing" for h in f.anti_patterns))
+    high = tuple(f for f in pending if f not in blockers and f.meta.priority.value == "high")
+    rest = tuple(f for f in pending if f not in blockers and f not in high)
+    phases = [Phase("Phase 1: launch blockers", blockers),
+              Phase("Phase 2: high priority", high),
+              Phase("Phase 3: hardening", rest)]
+    return [p for p in phases if p.findings]
