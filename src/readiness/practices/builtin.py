@@ -6,9 +6,26 @@ release ships is reviewable in one place.
 
 from __future__ import annotations
 
-from readiness.practices import reliability  # noqa: F401
+from readiness.practices import (  # noqa: F401  (imported for their @practice registrations)
+    code_quality,
+    containers,
+    data,
+    delivery,
+    ml,
+    ml_hygiene,
+    network,
+    observability,
+    operations,
+    reliability,
+    scale,
+    security_access,
+    security_code,
+)
 
-MODULES = ("reliability",)
+MODULES = (
+    "data", "reliability", "scale", "security_access", "security_code", "observability",
+    "delivery", "containers", "code_quality", "network", "ml", "ml_hygiene", "operations",
+)
 
 
 def register_all() -> list[object]:

@@ -1,0 +1,1 @@
+"""Placeholder: practices of this module are being written."""
