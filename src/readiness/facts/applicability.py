@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from readiness.facts.python.records import Call, ModuleFacts
     from readiness.facts.repo import RepoFacts
 
 Result = tuple[bool, tuple[str, ...]]
@@ -263,7 +264,20 @@ def _ml(facts: RepoFacts) -> Result:
     loads = [(m, c) for m, c in facts.calls("joblib.load", "pickle.load", "torch.load",
                                              "*.load_model", "onnxruntime.InferenceSession")
              if any(MODEL_FILE.search(a) for a in c.args) or c.name.endswith("load_model")]
+    if not loads:
+        loads = _artefact_loads(facts)
     return bool(loads), tuple(_loc(m.path, c.line) for m, c in loads[:3])
+
+
+def _artefact_loads(facts: RepoFacts) -> list[tuple[ModuleFacts, Call]]:
+    """Loads whose path is a variable, in a tree that ships model artefacts (``*.joblib``,
+    ``*.pkl``, ...): a service serving a model it does not train."""
+    artefacts = [p for p in facts.glob("*.pkl", "*.pickle", "*.joblib", "*.onnx", "*.pt",
+                                       "*.pth", "*.h5", "*.keras", "*.safetensors", "*.cbm",
+                                       "*.ubj")]
+    if not artefacts:
+        return []
+    return facts.calls("joblib.load", "pickle.load", "torch.load", "onnxruntime.InferenceSession")
 
 
 _PREDICT = ("*.predict", "*.predict_proba", "*.predict_log_proba", "*.decision_function",
@@ -310,7 +324,9 @@ def _mlt(facts: RepoFacts) -> Result:
 _CLASSIFIER = re.compile(r"(Classifier|LogisticRegression|SVC|NaiveBayes|GaussianNB|"
                          r"classification_report|accuracy_score|roc_auc_score|f1_score|"
                          r"confusion_matrix|precision_score|recall_score|binary:logistic|"
-                         r"multi:softprob|BCELoss|CrossEntropyLoss|classify)")
+                         r"multi:softprob|BCELoss|CrossEntropyLoss|classify|"
+                         r"BCEWithLogitsLoss|NLLLoss|categorical_crossentropy|"
+                         r"binary_crossentropy)")
 
 
 def _clf(facts: RepoFacts) -> Result:

@@ -246,7 +246,13 @@ def _notebook(path: str, text: str, settings: Settings, cache: FactCache,
         facts.notebooks[path] = outcome.facts
 
 
+_CI_EXPRESSION = re.compile(r"\$\{\{.*?\}\}")
+
+
 def _is_template(path: str, text: str) -> bool:
+    # GitHub Actions / Azure expressions (``${{ matrix.python }}``) are plain YAML strings,
+    # not template syntax: ignore them before looking for Jinja/Helm braces.
+    text = _CI_EXPRESSION.sub("", text)
     return classify.is_helm_template(path) or ("{{" in text and "}}" in text)
 
 

@@ -1,19 +1,22 @@
 """Questions about HTTP routes that several practices ask.
 
-Is a route protected by authentication? Which routes are health checks? Where
-is the application object created (the anchor for absence findings)? Answers
-come from decorators, FastAPI dependencies (direct, ``Annotated`` aliases and
-router-level), class-based views and global auth hooks.
+Is a route protected by authentication? Which routes are health checks? Which
+routes change state? Where is the application object created (the anchor for
+absence findings)? Answers come from decorators (also the project's own auth
+decorators), FastAPI dependencies (direct, ``Annotated`` aliases, router- and
+app-level), class-based views (``MethodView.decorators``, mixins, DRF
+``permission_classes``), handlers resolved across modules (Django URLconfs,
+``view_func=views.x``), blueprint ``before_request`` hooks and global auth.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from readiness.facts import RepoFacts
-from readiness.facts.python.records import Call, ModuleFacts
-from readiness.facts.python.routes import Route
+from readiness.facts.python.records import Call, ClassDef, Function, ModuleFacts
+from readiness.facts.python.routes import WRITE_METHODS, Route
 from readiness.model import Evidence
 
 AUTH_NAME = re.compile(
@@ -25,21 +28,47 @@ AUTH_DECORATOR = re.compile(
     r"permission_required|admin_required|roles_required|roles_accepted|fresh_login_required|"
     r"api_key_required|require_login|staff_member_required|user_passes_test|verify_token|"
     r"requires\b|superuser_required|authenticated|protected|auth\.login_required|"
-    r"permission_classes|has_permission|require_role|require_permission|check_auth)", re.I)
+    r"permission_classes|has_permission|require_role|require_permission|check_auth|"
+    r"authori[sz]ed?\b|authori[sz]e_\w+|login_manager\.|jwt_optional_not)", re.I)
 AUTH_SCHEMES = ("OAuth2PasswordBearer", "OAuth2AuthorizationCodeBearer", "HTTPBearer",
                 "HTTPBasic", "APIKeyHeader", "APIKeyQuery", "APIKeyCookie", "OpenIdConnect",
                 "HTTPDigest", "OAuth2")
+_SCHEME_WORD = re.compile(r"\b(" + "|".join(AUTH_SCHEMES) + r")\b(?!\w)")
 AUTH_MIXINS = re.compile(r"(LoginRequiredMixin|PermissionRequiredMixin|UserPassesTestMixin|"
                          r"AccessMixin|StaffRequiredMixin|AuthRequired\w*)")
 PUBLIC_ROUTE = re.compile(
     r"(^|/)(login|logout|signin|sign-in|signup|sign-up|register|token|refresh|"
     r"password-recovery|password[-_]reset|reset[-_]password|forgot[-_]password|"
-    r"verify[-_]email|confirm|activate|callback|oauth|auth)(/|$|\{)", re.I)
+    r"verify[-_]email|confirm|activate|callback|oauth|auth)(/|$|\{|<)", re.I)
 HEALTH_SEGMENT = re.compile(
     r"^(health|healthz|healthcheck|health[-_]check|livez|live|liveness|ping|status|alive|"
     r"_health|heartbeat|ready|readyz|readiness|_ready|up)$", re.I)
 READY_SEGMENT = re.compile(r"^(ready|readyz|readiness|_ready)$", re.I)
 _DEPENDS = re.compile(r"\b(?:Depends|Security)\(\s*([A-Za-z_][\w.]*)")
+# What the body of a project-defined auth decorator or hook does.
+_AUTH_BODY = re.compile(r"is_authenticated|current_user|abort\(\s*40[13]|Unauthorized|"
+                        r"\b40[13]\b|PermissionDenied|HTTP_40[13]|redirect_to_login|"
+                        r"login_url|api_key|Authorization|verify_jwt|decode_token|"
+                        r"get_jwt_identity|request\.user\b")
+_DEV_CONDITION = re.compile(r"\b(development|dev|local|debug|DEBUG|testing|TESTING)\b")
+_HTTP_VERB_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
+_EDITING_VIEWS = re.compile(r"(CreateView|UpdateView|DeleteView|FormView|ModelViewSet|"
+                            r"GenericViewSet|ViewSet|CreateAPIView|UpdateAPIView|DestroyAPIView|"
+                            r"ListCreateAPIView|RetrieveUpdate\w*APIView|FormMixin)$")
+# Words in a handler that show it persists or changes something (split on "_" and ".").
+_MUTATION_WORDS = frozenset((
+    "add", "commit", "save", "delete", "remove", "create", "update", "insert", "upsert", "put",
+    "set", "write", "send", "publish", "enqueue", "delay", "apply_async", "register", "upload",
+    "execute", "flush", "merge", "patch", "store", "persist", "reset", "ban", "unban", "lock",
+    "unlock", "move", "mark", "track", "untrack", "follow", "unfollow", "subscribe",
+    "unsubscribe", "invite", "transfer", "import", "train", "retrain", "reload", "enable",
+    "disable", "install", "uninstall", "activate", "deactivate", "approve", "reject", "revoke",
+    "rotate", "rollback", "promote", "pause", "resume", "cancel", "bulk_create", "bulk_update",
+    "destroy", "drop", "truncate", "rename", "assign", "grant", "hide", "unhide", "archive",
+    "restore", "edit", "modify", "change", "toggle", "increment", "decrement", "insert_one",
+    "insert_many", "update_one", "update_many", "delete_one", "delete_many", "replace_one",
+    "rpush", "lpush", "hset", "incr", "expire", "setex",
+))
 
 
 def last_segment(path: str) -> str:
@@ -78,6 +107,211 @@ def app_anchor(facts: RepoFacts) -> Evidence | None:
     return None
 
 
+# ------------------------------------------------------------------ handlers
+
+@dataclass(frozen=True)
+class Handler:
+    """The code that serves a route: a function, a class-based view, or both
+    (a method of a view class)."""
+
+    module: ModuleFacts
+    function: Function | None
+    cls: ClassDef | None
+
+
+def _module_index(facts: RepoFacts) -> dict[str, list[tuple[str, str]]]:
+    """Dotted module names of the tree, indexed by their last component."""
+    index: dict[str, list[tuple[str, str]]] = {}
+    for path in facts.python:
+        dotted = path.removesuffix(".py").replace("/", ".").removesuffix(".__init__")
+        index.setdefault(dotted.rsplit(".", 1)[-1], []).append((dotted, path))
+    return index
+
+
+def module_path(facts: RepoFacts, dotted: str, from_path: str = "") -> str | None:
+    """The file of a dotted module name (absolute, or relative to ``from_path``).
+
+    Absolute names match by suffix, since a package root (``src/``, ``backend/``)
+    is not part of the import name."""
+    if dotted.startswith("."):
+        level = len(dotted) - len(dotted.lstrip("."))
+        base = from_path.split("/")[:-1]
+        base = base[:len(base) - (level - 1)] if level > 1 else base
+        rest = dotted.lstrip(".")
+        dotted = ".".join([*base, *([rest] if rest else [])])
+        exact = True
+    else:
+        exact = False
+    index = facts.memo("web.module_index", lambda: _module_index(facts))
+    best: str | None = None
+    for candidate, path in index.get(dotted.rsplit(".", 1)[-1], []):
+        if candidate == dotted:
+            return path
+        if not exact and candidate.endswith("." + dotted):
+            best = best or path
+    return best
+
+
+def _definition(facts: RepoFacts, module: ModuleFacts, name: str) -> Handler | None:
+    for function in module.functions:
+        if function.qualname == name:
+            return Handler(module, function, None)
+    for cls in module.classes:
+        if cls.qualname == name:
+            return Handler(module, None, cls)
+    return None
+
+
+def resolve_name(facts: RepoFacts, module: ModuleFacts, expression: str) -> Handler | None:
+    """Find the function or class an expression such as ``views.add``,
+    ``View.as_view("x")`` or ``hc.front.views.index`` refers to."""
+    expression = expression.split("(")[0].strip().removesuffix(".as_view")
+    parts = [p for p in expression.split(".") if p]
+    if not parts:
+        return None
+    local = _definition(facts, module, ".".join(parts))
+    if local is not None:
+        return local
+    for imp in module.imports:
+        if imp.alias != parts[0]:
+            continue
+        target = [*imp.qualified.split("."), *parts[1:]] if not imp.qualified.startswith(".") \
+            else None
+        if target is None:
+            dots = imp.module[:len(imp.module) - len(imp.module.lstrip("."))]
+            head = imp.module.lstrip(".")
+            target_text = dots + ".".join(p for p in (head, imp.name or "", *parts[1:]) if p)
+            return _resolve_dotted(facts, target_text, module.path)
+        return _resolve_dotted(facts, ".".join(target), module.path)
+    return None
+
+
+def _resolve_dotted(facts: RepoFacts, dotted: str, from_path: str) -> Handler | None:
+    dots = dotted[:len(dotted) - len(dotted.lstrip("."))]
+    parts = dotted.lstrip(".").split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        path = module_path(facts, dots + ".".join(parts[:cut]), from_path)
+        if path is None:
+            continue
+        module = facts.module(path)
+        if module is not None:
+            found = _definition(facts, module, ".".join(parts[cut:]))
+            if found is not None:
+                return found
+    return None
+
+
+def resolve_handler(facts: RepoFacts, route: Route) -> Handler | None:
+    """The function or view class serving ``route``, possibly in another module."""
+    module = facts.module(route.file)
+    if module is None:
+        return None
+    if route.function is not None:
+        cls = None
+        if route.function.class_name:
+            cls = next((c for c in module.classes if c.name == route.function.class_name), None)
+        return Handler(module, route.function, cls)
+    if not route.handler:
+        return None
+    return facts.memo(f"web.handler:{route.file}:{route.line}:{route.handler}",
+                      lambda: resolve_name(facts, module, route.handler))
+
+
+def class_methods(handler: Handler) -> list[Function]:
+    if handler.cls is None:
+        return []
+    return [f for f in handler.module.functions if f.class_name == handler.cls.name and
+            f.qualname.startswith(handler.cls.qualname + ".")]
+
+
+def source_of(facts: RepoFacts, path: str, first: int, last: int) -> str:
+    return "\n".join(facts.lines(path)[first - 1:last])
+
+
+def handler_text(facts: RepoFacts, handler: Handler, methods: tuple[str, ...] = ()) -> str:
+    """Source of a handler: the function, or the class (only the given HTTP methods
+    of a class-based view when ``methods`` is given and the class defines them)."""
+    path = handler.module.path
+    if handler.function is not None:
+        return source_of(facts, path, handler.function.line, handler.function.end_line)
+    if handler.cls is None:
+        return ""
+    wanted = [f for f in class_methods(handler) if f.name.upper() in methods]
+    if wanted:
+        return "\n".join(source_of(facts, path, f.line, f.end_line) for f in wanted)
+    return source_of(facts, path, handler.cls.line, handler.cls.end_line)
+
+
+def route_methods(facts: RepoFacts, route: Route) -> tuple[str, ...]:
+    """The HTTP methods a route really serves.
+
+    ``ANY`` (Django URLconfs, ``add_url_rule`` of a class view) is narrowed from
+    the handler: the verbs a view class defines, or for a function view whether it
+    reads a request body or checks ``request.method``."""
+    if "ANY" not in route.methods:
+        return route.methods
+    handler = resolve_handler(facts, route)
+    if handler is None:
+        return route.methods
+    if handler.function is not None and handler.cls is None:
+        return _function_view_methods(facts, handler)
+    verbs = tuple(f.name.upper() for f in class_methods(handler)
+                  if f.name in _HTTP_VERB_METHODS)
+    if handler.cls is not None and any(_EDITING_VIEWS.search(b) for b in handler.cls.bases):
+        verbs = (*verbs, "POST")
+    return tuple(dict.fromkeys(verbs)) or route.methods
+
+
+def _function_view_methods(facts: RepoFacts, handler: Handler) -> tuple[str, ...]:
+    function = handler.function
+    assert function is not None
+    names = " ".join(d.raw for d in function.decorators)
+    if re.search(r"require_(GET|safe)\b", names):
+        return ("GET",)
+    if re.search(r"require_POST\b", names):
+        return ("POST",)
+    for decorator in function.decorators:
+        if decorator.raw.endswith("require_http_methods") and decorator.args:
+            found = tuple(m.upper() for m in re.findall(r"[\"'](\w+)[\"']", decorator.args[0]))
+            if found:
+                return found
+    text = handler_text(facts, handler)
+    if re.search(r"request\.(method|POST|FILES|body|form|get_json|json|data)\b", text):
+        return ("GET", "POST")
+    return ("GET",)
+
+
+def route_writes(facts: RepoFacts, route: Route) -> bool:
+    """Whether the route accepts a state-changing method (after narrowing ``ANY``)."""
+    methods = route_methods(facts, route)
+    return "ANY" in methods or bool(WRITE_METHODS & set(methods))
+
+
+def changes_state(facts: RepoFacts, route: Route) -> bool:
+    """A write-method route whose handler does something that persists or changes
+    state. A POST that only searches or renders a preview is not state-changing;
+    when the handler cannot be read, the method alone decides."""
+    if not route_writes(facts, route):
+        return False
+    handler = resolve_handler(facts, route)
+    if handler is None:
+        return True
+    methods = tuple(m for m in route_methods(facts, route) if m in WRITE_METHODS or m == "ANY")
+    text = handler_text(facts, handler, methods)
+    body = text.split("\n", 1)[-1] if handler.function is not None else text
+    return bool(_mutation_words(body))
+
+
+def _mutation_words(text: str) -> set[str]:
+    tokens: set[str] = set()
+    for identifier in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text):
+        tokens.add(identifier.lower())
+        tokens.update(part.lower() for part in identifier.split("_") if part)
+    return tokens & _MUTATION_WORDS
+
+
+# ---------------------------------------------------------------------- auth
+
 @dataclass(frozen=True)
 class AuthIndex:
     """Where authentication is wired, computed once per RepoFacts."""
@@ -88,6 +322,8 @@ class AuthIndex:
     protected_receivers: frozenset[tuple[str, str]]  # (module path, router variable)
     protected_modules: frozenset[str]  # module basenames included with auth dependencies
     global_auth: Evidence | None  # DRF default permissions, auth middleware
+    dev_only_modules: frozenset[str] = frozenset()  # routers mounted only in development
+    auth_decorators: frozenset[str] = field(default_factory=frozenset)  # project decorators
 
 
 def _dependency_names(text: str) -> list[str]:
@@ -98,9 +334,13 @@ def _is_auth_name(name: str) -> bool:
     return bool(AUTH_NAME.search(name))
 
 
+def _mentions_scheme(text: str) -> bool:
+    return bool(_SCHEME_WORD.search(text))
+
+
 def _build_auth_index(facts: RepoFacts) -> AuthIndex:
     schemes: set[str] = set()
-    for module, assign in ((m, a) for m in facts.modules() for a in m.assigns):
+    for _module, assign in ((m, a) for m in facts.modules() for a in m.assigns):
         if assign.call and assign.call.rsplit(".", 1)[-1] in AUTH_SCHEMES:
             schemes.add(assign.target.split(".")[-1])
     auth_functions: set[str] = set()
@@ -109,7 +349,7 @@ def _build_auth_index(facts: RepoFacts) -> AuthIndex:
             text = f"{param.default or ''} {param.annotation or ''}"
             names = _dependency_names(text)
             if any(n in schemes or n.rsplit(".", 1)[-1] in AUTH_SCHEMES for n in names) or \
-                    any(s in text for s in AUTH_SCHEMES):
+                    _mentions_scheme(text):
                 auth_functions.add(function.name)
     aliases: dict[str, str] = {}
     for module in facts.modules():
@@ -132,20 +372,73 @@ def _build_auth_index(facts: RepoFacts) -> AuthIndex:
     protected_modules: set[str] = set()
     for module in facts.modules():
         for assign in module.assigns:
-            if assign.call and assign.call.endswith(("APIRouter", "Blueprint")) and \
+            if assign.call and assign.call.endswith(("APIRouter", "Blueprint", "FastAPI")) and \
                     _has_auth_dependency(assign.value, schemes, auth_functions):
                 protected.add((module.path, assign.target))
         for call in module.calls:
             if call.leaf == "include_router" and _has_auth_dependency(
                     call.kwarg("dependencies") or "", schemes, auth_functions) and call.args:
-                target = call.args[0]
-                protected_modules.add(target.split(".")[0] if "." in target else target)
+                protected_modules.add(_mounted_module(call.args[0]))
     global_auth = None
     for hit in facts.grep(r"DEFAULT_PERMISSION_CLASSES[\s\S]{0,200}?IsAuthenticated|"
                           r"LoginRequiredMiddleware", kinds=("python",), limit=1):
         global_auth = facts.evidence(hit.path, hit.line)
     return AuthIndex(frozenset(schemes), frozenset(auth_functions), aliases,
-                     frozenset(protected), frozenset(protected_modules), global_auth)
+                     frozenset(protected), frozenset(protected_modules), global_auth,
+                     _dev_only_modules(facts), _project_auth_decorators(facts))
+
+
+def _mounted_module(argument: str) -> str:
+    """``items.router`` -> ``items``; ``router`` -> ``router``."""
+    return argument.split(".")[0] if "." in argument else argument
+
+
+def _enclosing_if(facts: RepoFacts, path: str, line: int) -> str | None:
+    """The ``if`` line directly enclosing ``line`` (by indentation), if any."""
+    lines = facts.lines(path)
+    if not 0 < line <= len(lines):
+        return None
+    own = len(lines[line - 1]) - len(lines[line - 1].lstrip())
+    for number in range(line - 1, 0, -1):
+        text = lines[number - 1]
+        if not text.strip() or text.lstrip().startswith("#"):
+            continue
+        indent = len(text) - len(text.lstrip())
+        if indent < own:
+            stripped = text.strip()
+            return stripped if stripped.startswith(("if ", "elif ")) else None
+    return None
+
+
+def _dev_only_modules(facts: RepoFacts) -> frozenset[str]:
+    """Routers or blueprints mounted only under a development/debug condition."""
+    out: set[str] = set()
+    for module, call in facts.calls("*.include_router", "*.register_blueprint", "*.mount"):
+        if not call.args:
+            continue
+        condition = _enclosing_if(facts, module.path, call.line)
+        if condition and _DEV_CONDITION.search(condition) and "not " not in condition and \
+                "!=" not in condition:
+            out.add(_mounted_module(call.args[-1] if call.leaf == "mount" else call.args[0]))
+    return frozenset(out)
+
+
+def _project_auth_decorators(facts: RepoFacts) -> frozenset[str]:
+    """Decorators defined in the project whose wrapper checks credentials and
+    refuses the request (401/403, PermissionDenied, redirect to login)."""
+    out: set[str] = set()
+    for module, function in facts.functions():
+        if function.class_name or "." in function.qualname:
+            continue
+        inner = [f for f in module.functions
+                 if f.qualname.startswith(function.qualname + ".")]
+        if not inner:
+            continue
+        body = source_of(facts, module.path, function.line, function.end_line)
+        if _AUTH_BODY.search(body) and re.search(r"\b(40[13]|PermissionDenied|Unauthorized|"
+                                                 r"Forbidden|redirect|abort)", body):
+            out.add(function.name)
+    return frozenset(out)
 
 
 def auth_index(facts: RepoFacts) -> AuthIndex:
@@ -160,44 +453,39 @@ def _has_auth_dependency(text: str, schemes: set[str] | frozenset[str],
     return False
 
 
+def is_dev_only(facts: RepoFacts, route: Route) -> bool:
+    """The route's module is mounted only in development (``if ENV == "local":``)."""
+    stem = route.file.rsplit("/", 1)[-1].removesuffix(".py")
+    return stem in auth_index(facts).dev_only_modules
+
+
+def _decorator_auth(facts: RepoFacts, path: str, decorators: tuple[Call, ...],
+                    index: AuthIndex) -> Evidence | None:
+    for decorator in decorators:
+        name = decorator.name or decorator.raw
+        leaf = decorator.raw.split("(")[0].rsplit(".", 1)[-1]
+        if AUTH_DECORATOR.search(name) or AUTH_DECORATOR.search(decorator.raw) or \
+                leaf in index.auth_decorators:
+            return facts.evidence(path, decorator.line, note="auth decorator")
+        if leaf == "method_decorator" and any(AUTH_DECORATOR.search(a) or a in
+                                              index.auth_decorators for a in decorator.args):
+            return facts.evidence(path, decorator.line, note="auth decorator")
+    return None
+
+
 def route_auth(facts: RepoFacts, route: Route) -> Evidence | None:
     """Evidence that ``route`` requires authentication, or None when nothing shows it."""
     index = auth_index(facts)
     module = facts.module(route.file)
-    # 1. decorator on the route itself (FastAPI dependencies=..., or Flask/Django decorators)
+    # 1. dependencies on the route declaration (FastAPI dependencies=...)
     if route.decorator is not None and _has_auth_dependency(
             route.decorator.kwarg("dependencies") or "", index.schemes, index.auth_functions):
         return facts.evidence(route.file, route.line, note="route dependency")
-    function = route.function
-    if function is not None:
-        for decorator in function.decorators:
-            name = decorator.name or decorator.raw
-            if AUTH_DECORATOR.search(name) or AUTH_DECORATOR.search(decorator.raw):
-                return facts.evidence(route.file, decorator.line, note="auth decorator")
-        # 2. FastAPI parameters: Depends(get_current_user), Annotated aliases
-        for param in function.params:
-            text = f"{param.default or ''} {param.annotation or ''}"
-            names = _dependency_names(text)
-            alias = index.aliases.get((param.annotation or "").strip())
-            if alias:
-                names.append(alias)
-            for name in names:
-                if name in index.schemes or name in index.auth_functions or _is_auth_name(name):
-                    return facts.evidence(route.file, function.line,
-                                          note=f"depends on {name}")
-            if any(s in text for s in AUTH_SCHEMES):
-                return facts.evidence(route.file, function.line, note="security scheme")
-        # 3. class-based views: MethodView.decorators, Django mixins, DRF permission_classes
-        if function.class_name and module is not None:
-            found = _class_auth(facts, module, function.class_name)
-            if found is not None:
-                return found
-    if function is None and module is not None and route.handler:
-        class_name = route.handler.split("(")[0].split(".")[0]
-        for candidate in facts.modules():
-            found = _class_auth(facts, candidate, class_name)
-            if found is not None:
-                return found
+    handler = resolve_handler(facts, route)
+    if handler is not None:
+        found = _handler_auth(facts, handler, index)
+        if found is not None:
+            return found
     # 4. router-level dependencies and include_router(..., dependencies=[auth])
     if (route.file, route.receiver) in index.protected_receivers:
         return facts.evidence(route.file, route.line, note="router dependency")
@@ -214,22 +502,80 @@ def route_auth(facts: RepoFacts, route: Route) -> Evidence | None:
     return None
 
 
+def _handler_auth(facts: RepoFacts, handler: Handler, index: AuthIndex) -> Evidence | None:
+    path = handler.module.path
+    function = handler.function
+    if function is not None:
+        found = _decorator_auth(facts, path, function.decorators, index)
+        if found is not None:
+            return found
+        # 2. FastAPI parameters: Depends(get_current_user), Annotated aliases
+        for param in function.params:
+            text = f"{param.default or ''} {param.annotation or ''}"
+            names = _dependency_names(text)
+            alias = index.aliases.get((param.annotation or "").strip())
+            if alias:
+                names.append(alias)
+            for name in names:
+                if name in index.schemes or name in index.auth_functions or _is_auth_name(name):
+                    return facts.evidence(path, function.line, note=f"depends on {name}")
+            if _mentions_scheme(text):
+                return facts.evidence(path, function.line, note="security scheme")
+    # 3. class-based views: MethodView.decorators, Django mixins, DRF permission_classes
+    if handler.cls is not None:
+        found = _class_auth(facts, handler.module, handler.cls.name)
+        if found is not None:
+            return found
+    if function is not None and handler.cls is None:
+        return _dispatch_auth(facts, handler, index)
+    return None
+
+
+def _dispatch_auth(facts: RepoFacts, handler: Handler, index: AuthIndex) -> Evidence | None:
+    """A view that only dispatches to other views of its module (``if POST:
+    return create(request)``) is protected when every view it calls is."""
+    function = handler.function
+    assert function is not None
+    by_name = {f.name: f for f in handler.module.functions if "." not in f.qualname}
+    called = [by_name[c.raw] for c in handler.module.calls
+              if c.scope == function.qualname and c.raw in by_name]
+    views = [f for f in called if f.params and f.params[0].name == "request"]
+    if not views:
+        return None
+    evidence = [_decorator_auth(facts, handler.module.path, f.decorators, index) for f in views]
+    if all(e is not None for e in evidence):
+        return evidence[0]
+    return None
+
+
 def _class_auth(facts: RepoFacts, module: ModuleFacts, class_name: str) -> Evidence | None:
+    index = auth_index(facts)
     for cls in module.classes:
         if cls.name != class_name:
             continue
         for base in cls.bases:
             if AUTH_MIXINS.search(base):
                 return facts.evidence(module.path, cls.line, note="auth mixin")
+        found = _decorator_auth(facts, module.path, cls.decorators, index)
+        if found is not None:
+            return found
         for assign in module.assigns:
             if assign.class_name != class_name or assign.scope != cls.qualname:
                 continue
             if assign.target in ("decorators", "method_decorators") and \
-                    AUTH_DECORATOR.search(assign.value):
+                    (AUTH_DECORATOR.search(assign.value) or
+                     any(re.search(rf"\b{re.escape(d)}\b", assign.value)
+                         for d in index.auth_decorators)):
                 return facts.evidence(module.path, assign.line, note="view decorators")
             if assign.target == "permission_classes" and "AllowAny" not in assign.value and \
                     assign.value.strip() not in ("[]", "()"):
                 return facts.evidence(module.path, assign.line, note="permission classes")
+        dispatch = next((f for f in module.functions if f.qualname == f"{cls.qualname}.dispatch"),
+                        None)
+        if dispatch is not None:
+            found = _decorator_auth(facts, module.path, dispatch.decorators, index)
+            if found is not None:
+                return found
     return None
 
 

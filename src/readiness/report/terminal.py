@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
@@ -104,7 +106,8 @@ class TerminalReporter:
             console.print(item)
 
     def render(self, assessment: Assessment, width: int = 120) -> str:
-        console = Console(record=True, width=width, force_terminal=False, color_system=None)
-        with console.capture():
-            self.print(assessment, console)
-        return console.export_text()
+        """The report as plain text (no colours), as a terminal of ``width`` would show it."""
+        buffer = io.StringIO()
+        console = Console(file=buffer, width=width, force_terminal=False, color_system=None)
+        self.print(assessment, console)
+        return buffer.getvalue()

@@ -9,6 +9,7 @@ caller. The code is parsed, never compiled or run.
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 
 from readiness.facts.python.records import (
@@ -20,6 +21,7 @@ from readiness.facts.python.records import (
     Import,
     ModuleFacts,
     Param,
+    call_order,
 )
 from readiness.facts.python.resolve import Resolver
 
@@ -29,11 +31,23 @@ MAX_KWARGS = 16
 MAX_RETURNS = 4
 
 
+_NEWLINE = re.compile(r"(?<=\n)|(?<=\r)(?!\n)")
+
+
+def source_lines(text: str) -> list[str]:
+    """Lines as Python's tokenizer counts them (only \\n, \\r\\n and \\r end a line;
+    ``str.splitlines`` would also split on form feeds and shift every later line)."""
+    parts = _NEWLINE.split(text)
+    if parts and parts[-1] == "":
+        parts.pop()
+    return parts
+
+
 class _Source:
     """Slices source text by ``ast`` positions (which are UTF-8 byte offsets)."""
 
     def __init__(self, text: str) -> None:
-        self.lines = [line.encode("utf-8") for line in text.splitlines(keepends=True)]
+        self.lines = [line.encode("utf-8") for line in source_lines(text)]
 
     def segment(self, node: ast.AST, limit: int = ARG_CLIP) -> str:
         start = getattr(node, "lineno", None)
@@ -288,11 +302,6 @@ class _Extractor:
                 self._assign(node, scope, class_name, class_scope)  # type: ignore[arg-type]
             elif kind is ast.ExceptHandler:
                 self._except(node, scope)  # type: ignore[arg-type]
-            elif kind is ast.Lambda:
-                # a lambda's return value is not its enclosing function's
-                lambda_ctx: _Ctx = (scope + ".<lambda>", in_async, class_name, class_scope)
-                stack.extend((child, lambda_ctx) for child in _children(node))
-                continue
             stack.extend((child, ctx) for child in _children(node))
         functions = [
             _replace_returns(f, self.returns.get(f.qualname, [])) for f in self.functions
@@ -301,7 +310,7 @@ class _Extractor:
             path=self.path,
             parser="ast",
             imports=tuple(sorted(self.imports, key=lambda i: i.line)),
-            calls=tuple(sorted(self.calls, key=lambda c: (c.line, c.end_line))),
+            calls=tuple(sorted(self.calls, key=call_order)),
             functions=tuple(sorted(functions, key=lambda f: f.line)),
             classes=tuple(sorted(self.classes, key=lambda c: c.line)),
             assigns=tuple(sorted(self.assigns, key=lambda a: a.line)),

@@ -173,3 +173,9 @@ class ModuleFacts:
         return any(
             imp.qualified == prefix or imp.qualified.startswith(prefix + ".") for imp in self.imports
         )
+
+
+def call_order(call: Call) -> tuple[int, int, str, tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """Source order of calls, with ties on one line broken by content (both extractors
+    walk a line's calls in different orders)."""
+    return (call.line, call.end_line, call.name, call.args, call.kwargs)

@@ -138,6 +138,8 @@ def routes_in(module: ModuleFacts) -> list[Route]:
             name = (handler or "").split("(")[0].split(".")[-1]
             out.append(Route(path, methods, handler or "", module.path, call.line,
                              _framework(call.name), call.receiver, call, by_name.get(name)))
+        elif call.has_kwarg("view_func"):
+            out.extend(_helper_registrations(module, call, by_name))
         elif module.path.endswith("urls.py") and leaf in ("path", "re_path", "url") and \
                 len(call.args) >= 2 and call.arg_kinds[0] == "str" and \
                 not call.args[1].startswith("include("):
@@ -154,3 +156,44 @@ def routes_in(module: ModuleFacts) -> list[Route]:
                              call.line, "starlette", "", call,
                              by_name.get(handler.split(".")[-1])))
     return out
+
+
+_PATH_LIST_KEYS = ("routes", "rules", "urls", "paths")
+
+
+def _helper_registrations(module: ModuleFacts, call: Call,
+                          by_name: dict[str, Function]) -> list[Route]:
+    """Flask views registered through a project helper, e.g.
+    ``register_view(bp, routes=["/a", "/b"], view_func=View.as_view("v"))``.
+
+    ``view_func=`` is Flask's keyword for a view, so a call carrying it together
+    with path strings (a list under ``routes=``/``rules=``/``urls=``, ``rule=``,
+    or a positional string) registers routes, whatever the helper is called.
+    """
+    paths: list[str] = []
+    for key in _PATH_LIST_KEYS:
+        value = call.kwarg(key)
+        if value is not None:
+            paths.extend(_words_any(value))
+    if not paths:
+        single = _route_path(call)
+        if single:
+            paths.append(single)
+    if not paths:
+        for text, kind in zip(call.args, call.arg_kinds, strict=False):
+            if kind == "list":
+                paths.extend(_words_any(text))
+    handler = call.kwarg("view_func") or ""
+    methods = _methods_from(call, ("ANY",) if "as_view" in handler else ("GET",))
+    receiver = call.args[0] if call.args and call.arg_kinds[:1] == ("name",) else call.receiver
+    name = handler.split("(")[0].split(".")[-1]
+    return [Route(path, methods, handler, module.path, call.line, "flask", receiver, call,
+                  by_name.get(name))
+            for path in paths if path.startswith(("/", "<"))]
+
+
+def _words_any(text: str) -> list[str]:
+    """String literals inside a list/tuple snippet."""
+    import re
+
+    return [m[1] for m in re.findall(r"([\"'])(.*?)\1", text)]

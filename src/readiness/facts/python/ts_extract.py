@@ -22,7 +22,9 @@ from readiness.facts.python.records import (
     Import,
     ModuleFacts,
     Param,
+    call_order,
 )
+from readiness.facts.python.ast_extract import source_lines
 from readiness.facts.python.resolve import Resolver
 
 ARG_CLIP = 160
@@ -52,12 +54,15 @@ def available() -> bool:
     return True
 
 
-def _text(node: Node, limit: int = ARG_CLIP) -> str:
-    raw = node.text
-    if len(raw) > limit * 4:
-        raw = raw[: limit * 4]
+def _clip(raw: bytes, limit: int) -> str:
     text = " ".join(raw.decode("utf-8", "replace").split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _text(node: Node, limit: int = ARG_CLIP) -> str:
+    """Text of a small node (a name, a keyword); use ``_Extractor._snip`` for expressions,
+    which may span a whole file."""
+    return _clip(node.text[: limit * 4], limit)
 
 
 def _line(node: Node) -> int:
@@ -156,6 +161,7 @@ def kind_of(node: Node) -> str:
         "attribute": "attr",
         "list": "list",
         "tuple": "tuple",
+        "expression_list": "tuple",
         "dictionary": "dict",
         "lambda": "lambda",
     }.get(kind, "other")
@@ -236,9 +242,10 @@ def _own_returns(body: Node | None) -> list[Node]:
 class _Extractor:
     def __init__(self, path: str, source: bytes) -> None:
         self.path = path
+        self.source = source
         self.tree = _parser().parse(source)
         self.root = self.tree.root_node
-        self.line_count = source.count(b"\n") + (0 if source.endswith(b"\n") else 1)
+        self.line_count = len(source_lines(source.decode("utf-8", "replace")))
         self.resolver = Resolver()
         self.imports: list[Import] = []
         self.calls: list[Call] = []
@@ -248,6 +255,13 @@ class _Extractor:
         self.excepts: list[Except] = []
         self.names: set[str] = set()
         self.errors: list[str] = []
+
+    def _snip(self, node: Node, limit: int = ARG_CLIP) -> str:
+        """Clipped source of any node, by byte offsets: O(limit), however big the node
+        (``node.text`` copies the whole subtree, quadratic on deeply nested code)."""
+        start = int(node.start_byte)
+        end = min(int(node.end_byte), start + limit * 4)
+        return _clip(self.source[start:end], limit)
 
     # -- imports
     def _imports(self, node: Node, scope: str) -> list[Import]:
@@ -333,6 +347,11 @@ class _Extractor:
             if kind == "ERROR" or node.is_missing:
                 if len(self.errors) < MAX_ERRORS:
                     self.errors.append(f"syntax error at line {_line(node)}")
+            elif kind in ("print_statement", "exec_statement"):
+                # tree-sitter still accepts these Python 2 statements; Python 3 does not.
+                if len(self.errors) < MAX_ERRORS:
+                    word = kind.split("_")[0]
+                    self.errors.append(f"Python 2 {word} statement at line {_line(node)}")
             if kind == "decorated_definition":
                 definition = node.child_by_field_name("definition")
                 decorators = [c for c in node.children if c.type == "decorator"]
@@ -355,23 +374,28 @@ class _Extractor:
             elif kind in ("except_clause", "except_group_clause"):
                 self._except(node, scope)
             elif kind == "identifier":
-                parent = node.parent
-                if parent is None or not _is_store(parent, node):
-                    self.names.add(node.text.decode("utf-8", "replace"))
-            elif kind == "attribute":
-                attr = node.child_by_field_name("attribute")
-                if attr is not None:
-                    self.names.add(attr.text.decode("utf-8", "replace"))
+                # only identifiers pushed on their own (a bare decorator) arrive here;
+                # the others are handled with their parent below
+                self.names.add(node.text.decode("utf-8", "replace"))
+                continue
+            attr = node.child_by_field_name("attribute") if kind == "attribute" else None
+            if attr is not None:
+                self.names.add(attr.text.decode("utf-8", "replace"))
             for child in reversed(node.children):
-                if kind == "attribute" and child.type == "identifier" and \
-                        child == node.child_by_field_name("attribute"):
+                if child.type == "identifier":
+                    # Leaves are decided here, knowing the parent: ``node.parent`` costs a walk
+                    # from the root in tree-sitter, quadratic on deeply nested code.
+                    if attr is not None and child == attr:
+                        continue
+                    if not _is_store(node, child):
+                        self.names.add(child.text.decode("utf-8", "replace"))
                     continue
                 stack.append((child, scope, in_async, class_name, class_scope))
         return ModuleFacts(
             path=self.path,
             parser="tree-sitter",
             imports=tuple(sorted(self.imports, key=lambda i: i.line)),
-            calls=tuple(sorted(self.calls, key=lambda c: (c.line, c.end_line))),
+            calls=tuple(sorted(self.calls, key=call_order)),
             functions=tuple(sorted(self.functions, key=lambda f: f.line)),
             classes=tuple(sorted(self.classes, key=lambda c: c.line)),
             assigns=tuple(sorted(self.assigns, key=lambda a: a.line)),
@@ -429,18 +453,18 @@ class _Extractor:
                         key = child.child_by_field_name("name")
                         value = child.child_by_field_name("value")
                         kwargs.append((_text(key, 100) if key is not None else "?",
-                                       _text(value) if value is not None else ""))
+                                       self._snip(value) if value is not None else ""))
                         kwarg_kinds.append(kind_of(value) if value is not None else "other")
                 elif child.type == "dictionary_splat":
                     if len(kwargs) < MAX_KWARGS:
                         inner = child.named_children[0] if child.named_child_count else child
-                        kwargs.append(("**", _text(inner)))
+                        kwargs.append(("**", self._snip(inner)))
                         kwarg_kinds.append(kind_of(inner))
                 elif len(args) < MAX_ARGS:
-                    args.append(_text(child))
+                    args.append(self._snip(child))
                     kinds.append(kind_of(child))
         elif arguments is not None:  # a generator expression as the only argument
-            args.append(_text(arguments))
+            args.append(self._snip(arguments))
             kinds.append("other")
         return Call(
             name=name, raw=raw, line=_line(node), end_line=_end_line(node), args=tuple(args),
@@ -472,15 +496,15 @@ class _Extractor:
                     pname = "*" + _text(inner.named_children[0], 100)
                 elif inner.type == "dictionary_splat_pattern":
                     pname = "**" + _text(inner.named_children[0], 100)
-                params.append(Param(pname, _text(type_node) if type_node is not None else None))
+                params.append(Param(pname, self._snip(type_node) if type_node is not None else None))
             elif kind in ("default_parameter", "typed_default_parameter"):
                 pname_node = child.child_by_field_name("name")
                 type_node = child.child_by_field_name("type")
                 value = child.child_by_field_name("value")
                 params.append(Param(
                     _text(pname_node, 100) if pname_node is not None else "?",
-                    _text(type_node) if type_node is not None else None,
-                    _text(value) if value is not None else None,
+                    self._snip(type_node) if type_node is not None else None,
+                    self._snip(value) if value is not None else None,
                 ))
             elif kind == "list_splat_pattern" and child.named_child_count:
                 params.append(Param("*" + _text(child.named_children[0], 100)))
@@ -489,14 +513,14 @@ class _Extractor:
         body = node.child_by_field_name("body")
         returns: list[str] = []
         for ret in _own_returns(body)[:MAX_RETURNS]:
-            returns.append(_text(ret.named_children[0]) if ret.named_child_count else "None")
+            returns.append(self._snip(ret.named_children[0]) if ret.named_child_count else "None")
         return_type = node.child_by_field_name("return_type")
         self.functions.append(Function(
             name=name, qualname=qual, line=_line(node), end_line=_end_line(node),
             is_async=is_async,
             decorators=tuple(self._decorator(d, scope) for d in decorators),
             params=tuple(params), class_name=class_name,
-            returns=_text(return_type) if return_type is not None else None,
+            returns=self._snip(return_type) if return_type is not None else None,
             docstring=_docstring(body), body_lines=_end_line(node) - _line(node),
             returns_values=tuple(returns),
         ))
@@ -511,9 +535,9 @@ class _Extractor:
                 key = child.child_by_field_name("name")
                 value = child.child_by_field_name("value")
                 keywords.append((_text(key, 100) if key is not None else "?",
-                                 _text(value) if value is not None else ""))
+                                 self._snip(value) if value is not None else ""))
             elif child.type != "comment":
-                bases.append(self.resolver.resolve(dotted(child), scope) or _text(child))
+                bases.append(self.resolver.resolve(dotted(child), scope) or self._snip(child))
         self.classes.append(ClassDef(
             name=name, qualname=qual, line=_line(node), end_line=_end_line(node),
             bases=tuple(bases),
@@ -542,11 +566,11 @@ class _Extractor:
             call = self.resolver.resolve(callee, scope) if callee else None
         for leaf in _flatten_target(left):
             self.assigns.append(Assign(
-                target=dotted(leaf) or _text(leaf),
-                value=_text(value) if value is not None else "",
+                target=dotted(leaf) or self._snip(leaf),
+                value=self._snip(value) if value is not None else "",
                 value_kind=kind_of(value) if value is not None else "other",
                 line=_line(node), scope=scope, class_name=class_name, call=call,
-                annotation=_text(type_node) if type_node is not None else None,
+                annotation=self._snip(type_node) if type_node is not None else None,
             ))
 
     def _except(self, node: Node, scope: str) -> None:
@@ -569,11 +593,11 @@ class _Extractor:
             expr = _unwrap(expr)
             elements = expr.named_children if expr.type == "tuple" else [expr]
             for element in elements:
-                types.append(self.resolver.resolve(dotted(element), scope) or _text(element))
+                types.append(self.resolver.resolve(dotted(element), scope) or self._snip(element))
         first = _first_statement(block)
         self.excepts.append(Except(
             line=_line(node), types=tuple(types), body=_except_body(first), scope=scope,
-            name=alias, text=_text(first) if first is not None else "",
+            name=alias, text=self._snip(first) if first is not None else "",
         ))
 
 

@@ -1,0 +1,137 @@
+"""The command line as a user meets it: exit codes, formats, files, messages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from readiness.errors import EXIT_GATE_FAILED, EXIT_OK, EXIT_USAGE
+from tests.helpers import EXAMPLE, assert_valid_report, run_cli
+
+
+def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
+    """A path that does not exist: exit 2 and one line saying so."""
+    run = run_cli("assess", str(tmp_path / "nope"), "--no-progress")
+    assert run.code == EXIT_USAGE
+    lines = [line for line in run.err.splitlines() if line.strip()]
+    assert len(lines) == 1
+    assert "no such file or directory" in lines[0]
+
+
+def test_file_instead_of_directory_is_a_usage_error(tmp_path: Path) -> None:
+    target = tmp_path / "app.py"
+    target.write_text("print('hi')\n")
+    run = run_cli("assess", str(target), "--no-progress")
+    assert run.code == EXIT_USAGE
+    assert "not a directory" in run.err
+
+
+def test_json_to_stdout_validates_against_the_schema() -> None:
+    run = run_cli("assess", str(EXAMPLE), "--format", "json", "--no-progress", "--no-cache")
+    assert run.code == EXIT_OK, run.err
+    document = run.json()
+    assert_valid_report(document)
+    assert document["target"]["name"] == "prediction-api"
+    practices = [f["practice"] for f in document["findings"]]
+    assert len(practices) == len(set(practices)), "every practice appears exactly once"
+
+
+def test_out_writes_named_files(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    run = run_cli("assess", str(EXAMPLE), "-f", "json,markdown", "--out", str(out),
+                  "--no-progress", "--no-cache")
+    assert run.code == EXIT_OK, run.err
+    assert (out / "prediction-api.json").is_file()
+    markdown = (out / "prediction-api.md").read_text(encoding="utf-8")
+    assert markdown.startswith("# Production Readiness Review: prediction-api")
+    assert "## Executive summary" in markdown
+    assert "```mermaid" in markdown
+    assert "wrote" in run.err
+
+
+def test_markdown_links_are_relative_to_the_report(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    run_cli("assess", str(EXAMPLE), "-f", "markdown", "--out", str(out), "--no-progress",
+            "--no-cache")
+    markdown = (out / "prediction-api.md").read_text(encoding="utf-8")
+    links = [part.split(")")[0] for part in markdown.split("](")[1:]]
+    assert links, "evidence is linked"
+    for link in links:
+        target = (out / link.split("#")[0]).resolve()
+        assert target.is_file(), f"broken evidence link {link}"
+
+
+def test_fail_under_fails_the_gate() -> None:
+    run = run_cli("assess", str(EXAMPLE), "-f", "json", "--fail-under", "99.5", "--no-progress",
+                  "--no-cache")
+    assert run.code == EXIT_GATE_FAILED
+    assert "below --fail-under 99.5" in run.err
+    json.loads(run.out)  # the report is still written
+
+
+def test_fail_under_passes_when_met() -> None:
+    run = run_cli("assess", str(EXAMPLE), "-f", "json", "--fail-under", "0", "--no-progress",
+                  "--no-cache")
+    assert run.code == EXIT_OK
+
+
+def test_fail_on_critical_names_the_practice() -> None:
+    run = run_cli("assess", str(EXAMPLE), "-f", "json", "--fail-on", "critical", "--no-progress",
+                  "--no-cache")
+    document = run.json()
+    critical_gaps = [f["practice"] for f in document["findings"]
+                     if f["priority"] == "critical" and f["status"] == "missing"]
+    if critical_gaps:
+        assert run.code == EXIT_GATE_FAILED
+        assert critical_gaps[0] in run.err
+    else:
+        assert run.code == EXIT_OK
+
+
+def test_invalid_option_values_are_usage_errors() -> None:
+    assert run_cli("assess", str(EXAMPLE), "--fail-under", "150").code == EXIT_USAGE
+    assert run_cli("assess", str(EXAMPLE), "--format", "pdf").code == EXIT_USAGE
+    assert run_cli("assess", str(EXAMPLE), "--fail-on", "low").code == EXIT_USAGE
+    assert run_cli("assess", str(EXAMPLE), "--disable", "no.such-id").code == EXIT_USAGE
+
+
+def test_rules_lists_the_catalog() -> None:
+    run = run_cli("rules", "--json")
+    assert run.code == EXIT_OK
+    items = json.loads(run.out)
+    ids = {item["id"] for item in items}
+    assert "rel.timeouts" in ids
+    assert all(item["priority"] in ("critical", "high", "medium", "low") for item in items)
+
+
+def test_rules_explain_prints_the_documentation() -> None:
+    run = run_cli("rules", "explain", "rel.timeouts")
+    assert run.code == EXIT_OK
+    for heading in ("Why it matters", "What counts as evidence", "What makes it partial",
+                    "How to satisfy"):
+        assert heading in run.out
+
+
+def test_rules_explain_unknown_id_suggests() -> None:
+    run = run_cli("rules", "explain", "rel.timeout")
+    assert run.code == EXIT_USAGE
+    assert "rel.timeouts" in run.err
+
+
+def test_schema_command_prints_the_published_schema() -> None:
+    run = run_cli("schema")
+    assert run.code == EXIT_OK
+    assert json.loads(run.out)["title"] == "readiness assessment report"
+
+
+def test_terminal_report_is_the_default() -> None:
+    run = run_cli("assess", str(EXAMPLE), "--no-progress", "--no-cache")
+    assert run.code == EXIT_OK
+    assert "Production readiness: prediction-api" in run.out
+    assert "Categories" in run.out
+
+
+def test_version() -> None:
+    run = run_cli("--version")
+    assert run.code == EXIT_OK
+    assert "readiness" in run.out

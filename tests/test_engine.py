@@ -1,0 +1,93 @@
+"""The engine: rule isolation, waivers, the cache, plugins and the gate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from readiness.config import Settings, WaiverSpec
+from readiness.engine import assess, gate
+from readiness.facts import RepoFacts
+from readiness.model import Status
+from readiness.practices.registry import Outcome, Registry, builtin_practices, practice
+from tests.helpers import EXAMPLE
+
+
+def _quiet(**kwargs: object) -> Settings:
+    return Settings(progress=False, **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_crashing_rule_becomes_an_error_finding(make_repo) -> None:
+    def boom(facts: RepoFacts) -> Outcome:
+        """Why it matters: x
+        What counts as evidence: x
+        What makes it partial: x
+        How to satisfy: x"""
+        raise RuntimeError("rule bug")
+
+    registry = Registry(builtin_practices())
+    decorated = practice("ops.crashy-test", "Crashy", priority="L", effort="L", applies="ALL",
+                         recommendation="nothing to recommend here at all")(boom)
+    assert decorated is boom
+    from readiness.practices import registry as registry_module
+
+    crashy = registry_module._BUILTIN.pop()  # keep the global catalog clean
+    registry = Registry([*builtin_practices(), crashy])
+    root = make_repo({"app.py": "x = 1\n"})
+    result = assess(root, _quiet(cache=False), registry=registry)
+    finding = result.finding("ops.crashy-test")
+    assert finding.status == Status.ERROR
+    assert "rule bug" in finding.message
+    assert result.summary.counts["error"] == 1
+    with pytest.raises(RuntimeError):
+        assess(root, _quiet(cache=False, debug=True), registry=registry)
+
+
+def test_waivers_attach_and_warn(make_repo) -> None:
+    root = make_repo({"app/client.py": "import requests\n\ndef f(u):\n    return requests.get(u)\n"})
+    settings = _quiet(cache=False, waivers=(
+        WaiverSpec("rel.timeouts", "vendor SDK fix pending", "2999-01-01"),
+        WaiverSpec("rel.circuit-breaker", "old", "2001-01-01"),
+        WaiverSpec("no.such-practice", "typo"),
+    ))
+    result = assess(root, settings)
+    timeouts = result.finding("rel.timeouts")
+    assert timeouts.waived and timeouts.status == Status.MISSING
+    assert all("rel.timeouts" not in reason for reason in result.summary.decision_reasons)
+    assert any("expired" in w for w in result.warnings)
+    assert any("no.such-practice" in w for w in result.warnings)
+    assert gate(result, _quiet(fail_on="critical")) == [] or all(
+        "rel.timeouts" not in r for r in gate(result, _quiet(fail_on="critical")))
+
+
+def test_second_run_is_served_from_the_cache(tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cache"
+    first = assess(EXAMPLE, _quiet(cache_dir=str(cache_dir)))
+    second = assess(EXAMPLE, _quiet(cache_dir=str(cache_dir)))
+    python_files = first.stats["python_files"]
+    assert first.stats["cache"]["misses"] == python_files
+    assert second.stats["cache"]["hits"] == python_files
+    assert [(f.practice, f.status, f.evidence) for f in first.findings] == \
+        [(f.practice, f.status, f.evidence) for f in second.findings]
+
+
+def test_a_corrupt_cache_is_ignored_with_a_warning(tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir()
+    (cache_dir / "facts-v1.sqlite").write_bytes(b"this is not a database" * 100)
+    result = assess(EXAMPLE, _quiet(cache_dir=str(cache_dir)))
+    assert any("cache disabled" in w for w in result.warnings)
+    assert result.summary.counts["implemented"] > 0
+
+
+def test_disable_removes_a_practice() -> None:
+    result = assess(EXAMPLE, _quiet(cache=False, disable=("rel.timeouts",)))
+    assert "rel.timeouts" not in {f.practice for f in result.findings}
+
+
+def test_gate_reasons() -> None:
+    result = assess(EXAMPLE, _quiet(cache=False))
+    assert gate(result, _quiet(fail_under=0)) == []
+    reasons = gate(result, _quiet(fail_under=100))
+    assert reasons and "below --fail-under 100" in reasons[0]
