@@ -46,8 +46,8 @@ def test_python2_file_is_skipped_with_reason_and_the_rest_assessed(make_repo) ->
 
 
 def test_syntax_error_in_one_place_still_yields_facts(make_repo) -> None:
-    root = make_repo({"app/main.py": GOOD_APP + "\ndef broken(:\n    pass\n\n"
-                                                "def after():\n    return requests.post('u', timeout=3)\n"})
+    broken = "\ndef broken(:\n    pass\n\ndef after():\n    return requests.post('u', timeout=3)\n"
+    root = make_repo({"app/main.py": GOOD_APP + broken})
     facts = facts_for(root)
     skipped = {s.path: s for s in facts.skipped}
     assert skipped["app/main.py"].partial_facts is True

@@ -45,7 +45,8 @@ def test_a_crashing_rule_becomes_an_error_finding(make_repo) -> None:
 
 
 def test_waivers_attach_and_warn(make_repo) -> None:
-    root = make_repo({"app/client.py": "import requests\n\ndef f(u):\n    return requests.get(u)\n"})
+    client = "import requests\n\ndef f(u):\n    return requests.get(u)\n"
+    root = make_repo({"app/client.py": client})
     settings = _quiet(cache=False, waivers=(
         WaiverSpec("rel.timeouts", "vendor SDK fix pending", "2999-01-01"),
         WaiverSpec("rel.circuit-breaker", "old", "2001-01-01"),

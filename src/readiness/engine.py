@@ -71,7 +71,7 @@ def assess(
     summary, categories = score(findings, settings.weights)
     checked = time.perf_counter()
     stats = dict(facts.stats)
-    seconds = dict(stats.get("seconds", {}))  # type: ignore[call-overload]
+    seconds: dict[str, object] = dict(stats.get("seconds", {}))
     seconds.update({"collect": round(collected - started, 3),
                     "rules": round(checked - collected, 3),
                     "total": round(checked - started, 3)})

@@ -147,7 +147,7 @@ def _db(facts: RepoFacts) -> Result:
 
 
 def _db_service(facts: RepoFacts, images: re.Pattern[str]) -> Result:
-    for path, name, service in facts.compose_services():
+    for path, _name, service in facts.compose_services():
         image = str(service.get("image", ""))
         if images.search(image):
             return True, (_loc(path, service.line_of("image")),)
@@ -213,7 +213,7 @@ def _k8s(facts: RepoFacts) -> Result:
 
 def _deployed(facts: RepoFacts) -> Result:
     for name in ("CONT", "K8S"):
-        value, where = facts.applicability[name] if name in facts.applicability else (False, ())
+        value, where = facts.applicability.get(name, (False, ()))
         if value:
             return True, where
     compose = facts.compose_services()
@@ -459,7 +459,7 @@ def evaluate(expression: str, facts: RepoFacts) -> bool:
 
     def take() -> str:
         nonlocal position
-        token = tokens[position]
+        token: str = tokens[position]
         position += 1
         return token
 

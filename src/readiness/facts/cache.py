@@ -10,6 +10,7 @@ process holding a lock) turns the cache off for the run; it never fails a run.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -55,10 +56,8 @@ class FactCache:
         self.problem = reason
         self.enabled = False
         if self._db is not None:
-            try:
+            with contextlib.suppress(sqlite3.Error):
                 self._db.close()
-            except sqlite3.Error:
-                pass
         self._db = None
 
     def prefetch(self, keys: list[str]) -> None:
@@ -113,8 +112,6 @@ class FactCache:
     def close(self) -> None:
         self.flush()
         if self._db is not None:
-            try:
+            with contextlib.suppress(sqlite3.Error):
                 self._db.close()
-            except sqlite3.Error:
-                pass
             self._db = None

@@ -60,6 +60,8 @@ _JS_LOAD = re.compile(r"(k6|load|perf|stress|soak|bench|artillery|locust)", re.I
 
 _TEST_PARTS = frozenset({"tests", "test", "testing", "__tests__", "e2e", "integration_tests",
                          "unit_tests", "functional_tests"})
+# Developer harnesses that exercise a running service by hand: not the service itself.
+_DEV_SCRIPT = re.compile(r"^(diagnos(e|tic|tics)|debug|smoke|manual_test|scratch)(_\w+)?\.py$")
 _DOC_PARTS = frozenset({"docs", "doc", "documentation"})
 _EXAMPLE_PARTS = frozenset({"examples", "example", "samples", "sample", "demo", "demos"})
 _VENDOR_PARTS = frozenset({"vendor", "vendored", "third_party", "third-party", "_vendor",
@@ -102,7 +104,7 @@ def kind_of(path: str) -> str | None:
         return SQL
     if suffix in (".js", ".ts", ".mjs") and _JS_LOAD.search(path):
         return SCRIPT_JS
-    if name in TEXT_NAMES or suffix in (".txt",) and "requirements" in name:
+    if name in TEXT_NAMES or (suffix in (".txt",) and "requirements" in name):
         return TEXT
     return None
 
@@ -119,6 +121,7 @@ def role_of(path: str) -> str:
         or name.startswith("test_")
         or name.endswith(("_test.py", "_tests.py"))
         or name in ("conftest.py", "tests.py", "test.py")
+        or _DEV_SCRIPT.match(name)
     ):
         return TEST
     if any(d in _DOC_PARTS for d in dirs):

@@ -77,7 +77,7 @@ def collect(root: Path, settings: Settings, progress: Progress | None = None) ->
                     if files[p].kind == classify.PYTHON]
     _parse_python_files(python_items, settings, cache, facts, report)
     parsed_at = time.perf_counter()
-    for path, (text, data) in texts.items():
+    for path, (text, _data) in texts.items():
         kind = files[path].kind
         if kind == classify.NOTEBOOK:
             _notebook(path, text, settings, cache, facts)

@@ -13,6 +13,7 @@ import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pathspec
 
@@ -42,7 +43,7 @@ class _Ignores:
 
     def __init__(self, root: Path, extra: tuple[str, ...]) -> None:
         self.root = root
-        self.specs: dict[str, pathspec.PathSpec] = {}
+        self.specs: dict[str, pathspec.PathSpec[Any]] = {}
         patterns: list[str] = list(extra)
         exclude_file = root / ".git" / "info" / "exclude"
         if exclude_file.is_file():
@@ -55,7 +56,7 @@ class _Ignores:
         if os.path.isfile(gitignore) and not os.path.islink(gitignore):
             lines = _read_lines(Path(gitignore))
             if lines:
-                spec = pathspec.GitIgnoreSpec.from_lines(lines)
+                spec: pathspec.PathSpec[Any] = pathspec.GitIgnoreSpec.from_lines(lines)
                 key = rel_dir
                 if key in self.specs:  # root: combine with exclude patterns
                     spec = self.specs[key] + spec

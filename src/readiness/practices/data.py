@@ -26,9 +26,11 @@ from readiness.practices.web import app_anchor
 _APP_FACTORIES = ("fastapi.FastAPI", "flask.Flask", "starlette.applications.Starlette",
                   "quart.Quart", "litestar.Litestar", "sanic.Sanic", "aiohttp.web.Application")
 _CLI_DECORATOR = re.compile(r"(^|\.)(command|group|callback)$|^click\.|^typer\.")
-_LAUNCHED_SCRIPT = re.compile(r"(entrypoint|prestart|start|boot|release|deploy|run|init|docker)",
-                              re.I)
-_CI_DEPLOY = re.compile(r"deploy|release|publish|production|\bcd\b", re.I)
+_LAUNCHED_SCRIPT = re.compile(r"^(docker[-_])?(entrypoint|prestart|pre[-_]start|start|startup|boot|"
+                              r"release|deploy|run|init|launch|migrate)([-_](server|app|web|api|"
+                              r"prod|production|container))?(\.(sh|bash))?$", re.I)
+_CI_DEPLOY_PATH = re.compile(r"deploy|release|publish|production|(^|/)cd[-_.]", re.I)
+_CI_DEPLOY_TEXT = re.compile(r"\bdeploy", re.I)
 _SETUP_TOML = ("fly.toml", "railway.toml", "render.toml", "nixpacks.toml", "app.toml")
 
 
@@ -79,7 +81,7 @@ def _is_deploy_file(facts: RepoFacts, path: str) -> bool:
         return name in _SETUP_TOML
     if item.kind == "yaml":
         if is_ci_config(path):
-            return bool(_CI_DEPLOY.search(path) or _CI_DEPLOY.search(item.text))
+            return bool(_CI_DEPLOY_PATH.search(path) or _CI_DEPLOY_TEXT.search(item.text))
         return not _is_dev_compose(path)
     if item.kind == "shell":
         return _script_is_launched(facts, path)
@@ -104,7 +106,7 @@ def _script_is_launched(facts: RepoFacts, path: str) -> bool:
     return False
 
 
-def deploy_hits(facts: RepoFacts, pattern: re.Pattern[str], limit: int = 20) -> list[Hit]:
+def _deploy_hits(facts: RepoFacts, pattern: re.Pattern[str], limit: int = 20) -> list[Hit]:
     """Lines matching ``pattern`` in deploy-time files (Dockerfiles, compose, k8s, Procfile,
     deploy CI jobs, start scripts, uWSGI/supervisor ini), comment lines excluded."""
     hits = facts.grep(pattern, kinds=("dockerfile", "shell", "yaml", "text", "ini", "toml"),
@@ -264,7 +266,7 @@ def _custom_runners(facts: RepoFacts, found: _Migrations) -> None:
 
 
 def _migration_runs(facts: RepoFacts, found: _Migrations) -> None:
-    for hit in deploy_hits(facts, _MIGRATE_COMMAND):
+    for hit in _deploy_hits(facts, _MIGRATE_COMMAND):
         found.runs.append(facts.evidence(hit.path, hit.line, note="migrations run on deploy"))
     for module, call in facts.calls("alembic.command.upgrade", "flask_migrate.upgrade",
                                     "django.core.management.call_command", "*.alembic.upgrade",
@@ -647,19 +649,18 @@ _ENGINES = ("sqlalchemy.create_engine", "sqlalchemy.ext.asyncio.create_async_eng
 _POOL_KEYS = ("pool_size", "max_overflow", "pool_pre_ping", "pool_recycle", "pool_timeout",
               "pool_use_lifo")
 _POOLS = ("asyncpg.create_pool", "psycopg_pool.*", "psycopg2.pool.*", "aiomysql.create_pool",
-          "aiopg.create_pool", "databases.Database", "redis.ConnectionPool",
-          "sqlalchemy.pool.QueuePool")
+          "aiopg.create_pool", "sqlalchemy.pool.QueuePool")
 _MONGO = ("pymongo.MongoClient", "motor.motor_asyncio.AsyncIOMotorClient")
 _DIRECT = ("sqlite3.connect", "psycopg2.connect", "psycopg.connect",
            "psycopg.AsyncConnection.connect", "pymysql.connect", "asyncpg.connect",
            "mysql.connector.connect", "MySQLdb.connect", "aiosqlite.connect",
            "oracledb.connect", "pyodbc.connect")
-_CONN_MAX_AGE = re.compile(r"CONN_MAX_AGE[\"']?\s*[:=]\s*(?P<value>.*)$|"
+_CONN_MAX_AGE = re.compile(r"(^\s*CONN_MAX_AGE\s*=|[\"']CONN_MAX_AGE[\"']\s*:)\s*(?P<value>.*)$|"
                            r"conn_max_age\s*=\s*(?P<kw>.*)$", re.M)
 _POOL_SETTING = re.compile(r"SQLALCHEMY_(ENGINE_OPTIONS|POOL_SIZE|POOL_RECYCLE|MAX_OVERFLOW|"
-                           r"POOL_PRE_PING)|[\"'](pool_size|pool_pre_ping|pool_recycle|"
+                           r"POOL_PRE_PING)\s*[=:]|[\"'](pool_size|pool_pre_ping|pool_recycle|"
                            r"max_overflow)[\"']\s*:|[\"']pool[\"']\s*:\s*(True|\{)|"
-                           r"maxPoolSize|max_pool_size")
+                           r"maxPoolSize=\d|max_pool_size\s*[=:]\s*\d")
 
 
 def _route_scopes(facts: RepoFacts) -> set[tuple[str, str]]:
@@ -720,6 +721,12 @@ def _engine_pools(facts: RepoFacts, pools: _Pools, handlers: set[tuple[str, str]
 def _other_pools(facts: RepoFacts, pools: _Pools, handlers: set[tuple[str, str]]) -> None:
     for module, call in facts.calls(*_POOLS):
         pools.tuned.append(call_ev(facts, module, call))
+    for module, call in facts.calls("databases.Database"):
+        ev = call_ev(facts, module, call)
+        if call.has_kwarg("min_size", "max_size"):
+            pools.tuned.append(ev)
+        else:
+            pools.defaults.append(_with_note(ev, "driver default pool"))
     for module, call in facts.calls(*_MONGO):
         ev = call_ev(facts, module, call)
         if call.has_kwarg("maxPoolSize", "minPoolSize", "maxIdleTimeMS"):
@@ -818,7 +825,6 @@ _SHARED_BACKEND = re.compile(
     r"PyMemcacheCache|PyLibMCCache|MemcachedCache|[\"'](redis|memcached|saslmemcached)[\"']|"
     r"RedisBackend|MemcacheBackend|Cache\.REDIS|Cache\.MEMCACHED|CACHE_REDIS_URL|"
     r"dogpile\.cache\.(redis|memcached)|cache\.setup\(\s*[\"']redis")
-_CACHE_CONFIG = re.compile(r"\bCACHE_TYPE\b|\bCACHES\s*=")
 _TTL_SETTING = re.compile(r"CACHE_DEFAULT_TIMEOUT|[\"']TIMEOUT[\"']\s*:|CACHE_TTL|cache_ttl",
                           re.I)
 _INVALIDATE = ("*.delete_memoized", "*.delete_many", "*.cache_clear", "*.invalidate",
@@ -828,7 +834,8 @@ _DATA_FRAME = re.compile(r"(?i)data(set|frame)?|\bdf\b|frame|csv|parquet|table|l
 
 @dataclass
 class _Caches:
-    shared: list[Evidence] = field(default_factory=list)  # shared store (redis/memcached)
+    shared: list[Evidence] = field(default_factory=list)  # shared store (redis/memcached) use
+    backend: list[Evidence] = field(default_factory=list)  # shared backend configured
     framework: list[Evidence] = field(default_factory=list)  # cache layer, backend configurable
     local: list[Evidence] = field(default_factory=list)  # per-process caches
     ttl: list[Evidence] = field(default_factory=list)
@@ -857,9 +864,9 @@ def _decorated_caches(facts: RepoFacts, caches: _Caches) -> None:
             if name in ("functools.lru_cache", "functools.cache", "cachetools.cached",
                         "cachetools.func.ttl_cache", "cachetools.func.lru_cache",
                         "async_lru.alru_cache"):
-                _local_cache(facts, caches, function, decorator, ev)
+                _local_cache(caches, function, decorator, ev)
             elif name.startswith("streamlit.") and leaf == "cache_data":
-                _streamlit_cache(facts, module, caches, function, decorator, ev)
+                _streamlit_cache(caches, function, decorator, ev)
             elif flask_caching and leaf in ("memoize", "cached") and \
                     not name.startswith(("functools", "cachetools", "aiocache")):
                 caches.framework.append(_with_note(ev, "Flask-Caching"))
@@ -875,8 +882,7 @@ def _decorated_caches(facts: RepoFacts, caches: _Caches) -> None:
                 caches.ttl.append(ev)
 
 
-def _local_cache(facts: RepoFacts, caches: _Caches, function: Function, decorator: Call,
-                 ev: Evidence) -> None:
+def _local_cache(caches: _Caches, function: Function, decorator: Call, ev: Evidence) -> None:
     if not _data_params(function):
         return  # a zero-argument cached function is a lazy singleton, not a data cache
     unbounded = decorator.name == "functools.cache" or is_none(decorator.kwarg("maxsize")) or \
@@ -889,8 +895,7 @@ def _local_cache(facts: RepoFacts, caches: _Caches, function: Function, decorato
                                  "limit", ev))
 
 
-def _streamlit_cache(facts: RepoFacts, module: ModuleFacts, caches: _Caches, function: Function,
-                     decorator: Call, ev: Evidence) -> None:
+def _streamlit_cache(caches: _Caches, function: Function, decorator: Call, ev: Evidence) -> None:
     caches.local.append(_with_note(ev, "Streamlit per-process cache"))
     if decorator.has_kwarg("ttl"):
         caches.ttl.append(ev)
@@ -909,8 +914,9 @@ def _store_caches(facts: RepoFacts, caches: _Caches) -> None:
     for module, call in writes:
         if module.path not in store_modules | layer_modules:
             continue
-        ttl = call.leaf in ("setex", "psetex", "expire") or call.has_kwarg("ex", "px", "timeout") \
-            or (call.leaf in ("set", "add", "set_many") and len(call.args) >= 3)
+        ttl = call.leaf in ("setex", "psetex", "expire") or \
+            call.has_kwarg("ex", "px", "timeout", "expire", "ttl") or \
+            (call.leaf in ("set", "add", "set_many") and len(call.args) >= 3)
         if call.leaf in ("set", "add", "set_many", "expire") and \
                 not (ttl and module.path in store_modules) and "cache" not in call.raw.lower():
             continue
@@ -934,7 +940,7 @@ def _cache_config(facts: RepoFacts, caches: _Caches) -> bool:
         if hit.text.lstrip().startswith("#") or not re.search("cache", hit.text, re.I):
             continue
         shared = True
-        caches.shared.append(facts.evidence(hit.path, hit.line, note="shared cache backend"))
+        caches.backend.append(facts.evidence(hit.path, hit.line, note="shared cache backend"))
     for hit in facts.grep(_TTL_SETTING, kinds=("python", "env", "ini", "yaml"), limit=5):
         if not hit.text.lstrip().startswith("#"):
             caches.ttl.append(facts.evidence(hit.path, hit.line))
@@ -985,10 +991,10 @@ def check_caching(facts: RepoFacts) -> Outcome:
     backend_shared = _cache_config(facts, caches) if (caches.framework or caches.shared) else False
     fresh = bool(caches.ttl or caches.invalidation)
     proof = [*caches.ttl[:2], *caches.invalidation[:2]]
-    used_shared = [e for e in caches.shared if not e.note]
+    used_shared = caches.shared
     if (used_shared or (caches.framework and backend_shared)) and fresh:
         return implemented("Shared cache in use with expiry or invalidation.",
-                           [*(used_shared or caches.framework)[:3], *caches.shared[:2], *proof],
+                           [*(used_shared or caches.framework)[:3], *caches.backend[:2], *proof],
                            caches.antis)
     if caches.framework and caches.ttl and caches.invalidation:
         return implemented("A cache layer (configurable backend) is applied with a default "
@@ -1015,11 +1021,12 @@ _PRODUCERS = ("*.delay", "*.apply_async", "*.send_task", "*.enqueue", "*.enqueue
               "*.enqueue_in", "*.enqueue_at", "*.enqueue_job", "*.kiq", "*.send_with_options",
               "*.basic_publish", "*.produce", "*.send_and_wait", "*.send_message",
               "*.async_task")
-_WORKER_COMMAND = re.compile(
+_QUEUE_WORKER = re.compile(
     r"celery\b[^\n]*\bworker\b|\brq\s*worker\b|\brqworker\b|\bdramatiq\s+\w|\barq\s+\w|"
     r"huey_consumer|\btaskiq\s+worker\b|\bfaust\b[^\n]*\bworker\b|\bqcluster\b|"
-    r"procrastinate\s+worker|\bsaq\s+\w|attach-daemon\s*=|^\[program:|^worker:",
-    re.M)
+    r"procrastinate\s+worker|\bsaq\s+\w|^worker:", re.M)
+_DAEMON = re.compile(r"attach-daemon\s*=|^\[program:", re.M)
+_WORKER_COMMAND = re.compile(f"{_QUEUE_WORKER.pattern}|{_DAEMON.pattern}", re.M)
 _OFFLOAD = ("threading.Thread", "*.add_task", "*.run_in_executor", "*.submit",
             "concurrent.futures.ThreadPoolExecutor", "concurrent.futures.ProcessPoolExecutor",
             "multiprocessing.Process", "subprocess.Popen", "asyncio.create_task",
@@ -1057,13 +1064,12 @@ def _queue_producers(facts: RepoFacts, queue: _Queue) -> None:
 
 
 def _queue_workers(facts: RepoFacts, queue: _Queue) -> None:
-    for hit in deploy_hits(facts, _WORKER_COMMAND):
+    for hit in _deploy_hits(facts, _WORKER_COMMAND):
         ev = facts.evidence(hit.path, hit.line, note="worker process declared")
-        if "attach-daemon" in hit.match or "[program:" in hit.match:
-            if _polling_command(facts, hit.text):
-                queue.daemons.append(ev)
-        else:
+        if _QUEUE_WORKER.search(hit.text):
             queue.workers.append(ev)
+        elif _polling_command(facts, hit.text):
+            queue.daemons.append(ev)
     for path, name, service in facts.compose_services():
         if re.search(r"worker|consumer|celery|queue", name, re.I) and "command" in service:
             queue.workers.append(facts.evidence(path, service.line_of("command"),

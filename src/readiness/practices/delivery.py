@@ -599,6 +599,19 @@ def _decision_points(facts: RepoFacts, index: _FlagIndex
     return flags, derived
 
 
+def _one_per_flag_first(decisions: list[Evidence]) -> list[Evidence]:
+    """Show many different flags before repeats; operator (UPPER_CASE, env) flags first."""
+    seen: set[str] = set()
+    firsts: list[Evidence] = []
+    repeats: list[Evidence] = []
+    for item in decisions:
+        flag = item.note.removeprefix("decision on ")
+        (repeats if flag in seen else firsts).append(item)
+        seen.add(flag)
+    firsts.sort(key=lambda e: not e.note.removeprefix("decision on ").isupper())
+    return firsts + repeats
+
+
 def _flag_services(facts: RepoFacts) -> tuple[list[Evidence], list[Evidence], list[str]]:
     """(service evaluations, service imported but never evaluated, service names)."""
     evaluated: list[Evidence] = []
@@ -680,8 +693,7 @@ def check_feature_flags(facts: RepoFacts) -> Outcome:
     decisions, derived_decisions = _decision_points(facts, index)
     if home_grown or decisions:
         definitions = list(dict.fromkeys(index.names.values()))
-        # operator flags (UPPER_CASE settings, env) first, attribute-style ones after
-        decisions.sort(key=lambda e: not e.note.removeprefix("decision on ").isupper())
+        decisions = _one_per_flag_first(decisions)
         flags = sorted({e.note.removeprefix("decision on ") for e in decisions})
         named = f" ({', '.join(flags[:4])})" if flags else ""
         return implemented(f"Runtime flags are read at {len(decisions) + len(home_grown)} "

@@ -319,7 +319,7 @@ def _correlation_filters(facts: RepoFacts) -> list[Evidence]:
     """logging.Filter subclasses that stamp a request/correlation id on records."""
     out = []
     for module, cls in facts.subclasses("logging.Filter", "*.Filter"):
-        if re.search(r"(Correlation|Request_?I[dD]|Trace|Context)", cls.name) and \
+        if re.search(r"(Correlation|Request|Trace)", cls.name) and \
                 _class_is_used(facts, module, cls):
             out.append(facts.evidence(module.path, cls.line, note="log filter adds the id"))
     return out
@@ -464,11 +464,16 @@ def _statsd(facts: RepoFacts) -> tuple[list[Evidence], list[Evidence]]:
 def _custom_collector(facts: RepoFacts) -> list[Evidence]:
     """Home-made metric classes or resource sampling kept inside the process."""
     out = []
-    for module, cls in facts.classes():
-        if re.fullmatch(r"(Counter|Gauge|Histogram|Timer|Summary|\w*Metrics?(Backend|Collector|"
-                        r"Registry|Recorder|Store|Tracker)|MetricsManager|PerformanceMonitor)",
-                        cls.name) and module.path.rsplit("/", 1)[-1] != "__init__.py":
-            out.append(facts.evidence(module.path, cls.line, note="in-process metric collector"))
+    for module in facts.modules():
+        collectors = [c for c in module.classes if re.fullmatch(
+            r"\w*Metrics?(Backend|Collector|Registry|Recorder|Store|Tracker|Manager)|"
+            r"PerformanceMonitor", c.name)]
+        kinds = [c for c in module.classes
+                 if c.name in ("Counter", "Gauge", "Histogram", "Summary", "Timer")]
+        if len(kinds) >= 2 or (kinds and "metric" in module.path.lower()):
+            collectors += kinds  # a home-made Counter/Histogram family, not one stray class
+        out += [facts.evidence(module.path, c.line, note="in-process metric collector")
+                for c in sorted(collectors, key=lambda c: c.line)]
     out += _calls_ev(facts, "psutil.cpu_percent", "psutil.virtual_memory",
                      note="resource sampling in process")[:2]
     return out

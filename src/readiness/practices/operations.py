@@ -118,8 +118,9 @@ def _script_backups(facts: RepoFacts, found: _Backups) -> None:
     """Backup commands in scripts, Makefiles, CI and Python subprocess calls; scheduled
     when the same file is a CI workflow with ``schedule:``, a crontab line or a celery
     beat entry, or when a schedule runs the script."""
+    manifests = {o.path for o in facts.k8s_objects()}  # CronJobs are read structurally above
     sites = [(h.path, h.line) for h in facts.grep(_BACKUP_TOOL, kinds=_SCRIPT_KINDS, limit=20)
-             if not h.text.lstrip().startswith("#")]
+             if not h.text.lstrip().startswith("#") and h.path not in manifests]
     sites += [(m.path, c.line) for m, c in _backup_calls(facts)]
     for path, line in sites:
         text = facts.text(path) or ""
@@ -141,7 +142,7 @@ def _backup_calls(facts: RepoFacts) -> list[tuple[ModuleFacts, Call]]:
 
 def _file_is_scheduled(path: str, text: str) -> bool:
     name = path.rsplit("/", 1)[-1].lower()
-    if re.search(r"^\s*schedule\s*:", text, re.M) and re.search(r"cron", text):
+    if re.search(r"^\s*schedule\s*:", text, re.M) and re.search(r"cron", text, re.I):
         return True
     if "cron" in name or name.endswith(".timer"):
         return True

@@ -7,7 +7,7 @@ import re
 from readiness.facts import RepoFacts
 from readiness.facts.dockerfile import Dockerfile, Instruction
 from readiness.facts.python.records import Call
-from readiness.model import Evidence
+from readiness.model import AntiPatternHit, Evidence
 from readiness.practices.helpers import call_ev, dedupe, is_none, per_site
 from readiness.practices.registry import (
     Outcome,
@@ -66,9 +66,10 @@ _DB_TIMEOUT_TEXT = re.compile(r"connect_timeout|command_timeout|statement_timeou
                               r"\btimeout\b|read_timeout|socket_timeout", re.I)
 
 
-def _timeout_sites(facts: RepoFacts) -> tuple[list[tuple[Evidence, bool]], list]:
+def _timeout_sites(facts: RepoFacts
+                   ) -> tuple[list[tuple[Evidence, bool]], list[AntiPatternHit]]:
     sites: list[tuple[Evidence, bool]] = []
-    antis = []
+    antis: list[AntiPatternHit] = []
     for module, call in facts.calls(*_REQUESTS):
         value = call.kwarg("timeout")
         ok = value is not None and not is_none(value)
@@ -444,8 +445,8 @@ def check_readiness(facts: RepoFacts) -> Outcome:
         django-health-check.
 
     What makes it partial:
-        A health route with a constant body, or checks that never change the
-        status code (always 200).
+        A health route with a constant body (Streamlit's built-in `/_stcore/health`
+        included), or checks that never change the status code (always 200).
 
     How to satisfy:
         Check each dependency with a timeout and return 503 with the failing
@@ -481,6 +482,10 @@ def check_readiness(facts: RepoFacts) -> Outcome:
     if static:
         return partial("Only a static health route: it does not check the database, cache, "
                        "broker or model.", static[:5])
+    streamlit = _streamlit_health(facts)
+    if streamlit:
+        return partial("Only Streamlit's built-in health endpoint, which answers without "
+                       "checking the database, cache, broker or model.", streamlit)
     return missing("No readiness or health route found.")
 
 
@@ -593,15 +598,24 @@ def _entry_instructions(dockerfile: Dockerfile) -> list[Instruction]:
     return [i for i in (dockerfile.last("ENTRYPOINT"), dockerfile.last("CMD")) if i is not None]
 
 
-def _shell_problem(facts: RepoFacts, instruction: Instruction) -> str | None:
-    """Why this CMD/ENTRYPOINT keeps SIGTERM from the server, or None."""
-    form = instruction.exec_form
+_SHELLS = ("sh", "/bin/sh", "bash", "/bin/bash", "ash", "/bin/ash")
+_DEV_COMPOSE = re.compile(r"override|dev|local|debug|test", re.I)
+
+
+def _shell_problem(facts: RepoFacts, form: list[str] | None, text: str) -> str | None:
+    """Why a container command keeps SIGTERM from the server, or None.
+
+    ``form`` is the exec-form argument list (None for a shell-form command written as
+    one string ``text``)."""
     if form is None:
-        if _SERVER.search(instruction.args) and not instruction.args.lstrip().startswith("exec "):
+        stripped = text.strip()
+        wrapped = re.match(r"^(?:/bin/)?(?:ba)?sh\s+-\w*c\s+[\"']?(.*)", stripped, re.S)
+        if wrapped:
+            return _shell_problem(facts, ["sh", "-c", wrapped.group(1)], text)
+        if _SERVER.search(stripped) and not stripped.startswith("exec "):
             return "shell-form command: the server runs under /bin/sh and never sees SIGTERM"
         return None
-    if len(form) >= 3 and form[0] in ("sh", "/bin/sh", "bash", "/bin/bash") and \
-            form[1] in ("-c", "-lc", "-ec"):
+    if len(form) >= 3 and form[0] in _SHELLS and form[1] in ("-c", "-lc", "-ec", "-xc"):
         script = form[2]
         if _SERVER.search(script) and "exec " not in script:
             return "`sh -c` without `exec`: the shell, not the server, receives SIGTERM"
@@ -610,10 +624,25 @@ def _shell_problem(facts: RepoFacts, instruction: Instruction) -> str | None:
     if script_name:
         base = script_name.rsplit("/", 1)[-1]
         for path in facts.glob(base):
-            text = facts.text(path) or ""
-            if _SERVER.search(text) and not re.search(r"^\s*exec\s", text, re.M):
+            script_text = facts.text(path) or ""
+            if _SERVER.search(script_text) and not re.search(r"^\s*exec\s", script_text, re.M):
                 return f"entrypoint script {path} starts the server without `exec`"
     return None
+
+
+def _compose_command_problems(facts: RepoFacts) -> list[AntiPatternHit]:
+    """Production compose services whose ``command:`` wraps the server in a shell."""
+    hits: list[AntiPatternHit] = []
+    for path, _name, service in facts.compose_services():
+        command = service.get("command")
+        if command is None or _DEV_COMPOSE.search(path.rsplit("/", 1)[-1]):
+            continue
+        form = [str(part) for part in command] if isinstance(command, list) else None
+        problem = _shell_problem(facts, form, str(command) if form is None else "")
+        if problem:
+            hits.append(anti(f"compose command: {problem}",
+                             facts.evidence(path, service.line_of("command"))))
+    return hits
 
 
 @practice(
@@ -638,19 +667,20 @@ def check_graceful_shutdown(facts: RepoFacts) -> Outcome:
 
     What makes it partial:
         Shutdown hooks while the container's command is shell form. A shell-form
-        server command, `sh -c` without `exec`, or an entrypoint script that does
-        not `exec` the server caps the status at partial.
+        server command, `sh -c` without `exec` (in a Dockerfile or in a production
+        compose file's `command:`), or an entrypoint script that does not `exec` the
+        server caps the status at partial.
 
     How to satisfy:
         `CMD ["gunicorn", "-k", "uvicorn.workers.UvicornWorker", "app.main:app"]`,
         and dispose engines and clients after the lifespan's `yield`.
     """
     exec_form: list[Evidence] = []
-    antis = []
+    antis = _compose_command_problems(facts)
     for dockerfile in facts.dockerfiles():
         for instruction in _entry_instructions(dockerfile):
             ev = facts.evidence(dockerfile.path, instruction.line)
-            problem = _shell_problem(facts, instruction)
+            problem = _shell_problem(facts, instruction.exec_form, instruction.args)
             if problem:
                 antis.append(anti(problem, ev))
             elif instruction.exec_form is not None:

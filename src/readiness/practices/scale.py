@@ -11,7 +11,7 @@ from readiness.facts.classify import DOCS, EXAMPLE, VENDOR, is_ci_config
 from readiness.facts.python.records import Function, ModuleFacts
 from readiness.facts.python.routes import Route
 from readiness.facts.yaml_facts import YList, YMap
-from readiness.model import AntiPatternHit, Evidence
+from readiness.model import AntiPatternHit, Evidence, Severity
 from readiness.practices.helpers import call_ev, dedupe, func_ev, literal, route_ev
 from readiness.practices.registry import (
     Outcome,
@@ -307,8 +307,10 @@ _GLOBAL_LIMITS = ("default_limits", "application_limits", "global_limits")
 _EDGE_LIMIT = re.compile(r"\blimit_req(_zone)?\b|ingress\.kubernetes\.io/limit-(rps|rpm|"
                          r"connections)|\.ratelimit\.|^\s*rateLimit\s*:|name:\s*rate-limiting\b|"
                          r"local_ratelimit|rate_based_statement|RateLimitPolicy", re.M)
-_LIMIT_SETTING = re.compile(r"^\s*(export\s+)?[\"']?(\w*RATE_?LIMIT\w*|\w*THROTTLE\w*|"
-                            r"RATELIMIT_\w+)[\"']?\s*[:=]", re.I | re.M)
+_LIMIT_SETTING = re.compile(r"^[ \t]*(export\s+)?[\"']?(?P<name>[A-Z0-9_]*RATE_?LIMIT[A-Z0-9_]*)"
+                            r"[\"']?\s*[:=]", re.M)
+_OUTBOUND_NAME = re.compile(r"OPENAI|ANTHROPIC|LLM|GPT|GITHUB|SLACK|UPSTREAM|OUTBOUND|CLIENT|"
+                            r"PROVIDER|EXTERNAL|BACKOFF|RETRY")
 _LIMITER_PACKAGES = ("slowapi", "flask-limiter", "fastapi-limiter", "django-ratelimit",
                      "limits", "aiolimiter", "starlette-limiter")
 _CUSTOM_LIMITER = re.compile(r"^\w*(RateLimit|RateLimiter|RateLimiting|TokenBucket|LeakyBucket|"
@@ -386,9 +388,13 @@ def _applied_limits(facts: RepoFacts, limits: _Limits, names: set[str]) -> None:
                 .append(ev)
         else:
             limits.global_limits.append(ev)
-    for hit in facts.grep(r"DEFAULT_THROTTLE_CLASSES|throttle_classes\s*=", kinds=("python",),
-                          limit=5):
+    for hit in facts.grep(r"DEFAULT_THROTTLE_CLASSES", kinds=("python",), limit=2):
         limits.global_limits.append(facts.evidence(hit.path, hit.line))
+    for module, assign in facts.assigns(r"throttle_classes"):
+        if assign.class_name and assign.value.strip() not in ("[]", "()"):
+            ev = facts.evidence(module.path, assign.line)
+            (limits.auth_limits if _AUTH_TARGET.search(assign.class_name) else
+             limits.route_limits).append(ev)
 
 
 def _edge_limits(facts: RepoFacts, limits: _Limits) -> None:
@@ -415,12 +421,12 @@ def _custom_limiters(facts: RepoFacts, limits: _Limits) -> None:
             limits.shared_store = True
             continue
         uses = [u for u in _class_uses(facts, module.path, cls.name) if _web_module(facts, u.path)]
-        if uses or middleware_base(cls.bases):
+        if uses or _middleware_base(cls.bases):
             limits.custom.append(_with_note(ev, "custom limiter"))
             limits.custom.extend(uses[:3])
 
 
-def middleware_base(bases: tuple[str, ...]) -> bool:
+def _middleware_base(bases: tuple[str, ...]) -> bool:
     return any("Middleware" in base for base in bases)
 
 
@@ -451,12 +457,38 @@ def _with_note(item: Evidence, note: str) -> Evidence:
     return Evidence(item.path, item.line, item.snippet, item.end_line, item.source, note=note)
 
 
+_RATE = re.compile(r"(\d[\d_,]*)\s*(?:/|per)\s*(\d*)\s*(second|sec|s|minute|min|m|hour|h|day|d)\b",
+                   re.I)
+_SECONDS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600,
+            "hour": 3600, "d": 86400, "day": 86400}
+_MAX_PER_SECOND = 20.0  # a limit above this per client rarely triggers (S3's 2,000,000/day)
+
+
+def _loose_limits(facts: RepoFacts) -> list[AntiPatternHit]:
+    """Limits so high they never trigger: more than 20 requests per second per client."""
+    hits: list[AntiPatternHit] = []
+    for module, call in facts.calls(*_LIMITER_CLASSES, "*.limit", "*.shared_limit"):
+        if "limit" not in call.raw.lower():
+            continue
+        text = " ".join(call.args) + " " + " ".join(v for _, v in call.kwargs)
+        for match in _RATE.finditer(text):
+            count = int(match.group(1).replace("_", "").replace(",", ""))
+            window = int(match.group(2) or 1) * _SECONDS[match.group(3).lower()]
+            if count / window > _MAX_PER_SECOND:
+                hits.append(anti(f"limit {match.group(0)} is too high to protect the service",
+                                 call_ev(facts, module, call), Severity.REVIEW))
+                break
+    return hits
+
+
 def _dead_limit_config(facts: RepoFacts) -> list[Evidence]:
     found = [facts.evidence(r.path, r.line, note="declared dependency, never imported")
              for r in facts.requirement(*_LIMITER_PACKAGES)]
     for hit in facts.grep(_LIMIT_SETTING, kinds=("python", "env", "yaml", "toml", "ini"),
-                          limit=5):
-        found.append(facts.evidence(hit.path, hit.line, note="rate-limit setting"))
+                          limit=20):
+        match = _LIMIT_SETTING.search(hit.match)
+        if match and not _OUTBOUND_NAME.search(match.group("name")):
+            found.append(facts.evidence(hit.path, hit.line, note="rate-limit setting"))
     return found
 
 
@@ -486,7 +518,8 @@ def check_rate_limiting(facts: RepoFacts) -> Outcome:
         Limits only on login/signup/password routes, a hand-written limiter used on
         a few code paths, an in-memory store (`memory://`) while several workers or
         replicas run, a limiter created but never applied, or a limiter dependency
-        and rate-limit settings that nothing reads.
+        and rate-limit settings that nothing reads. Limits above 20 requests per
+        second per client (such as 2,000,000/day) are flagged for review.
 
     How to satisfy:
         `Limiter(key_func=get_remote_address, default_limits=["100/minute"],
@@ -500,16 +533,17 @@ def check_rate_limiting(facts: RepoFacts) -> Outcome:
     _custom_limiters(facts, limits)
     broad = dedupe([*limits.global_limits, *limits.route_limits])
     setup = server_setup(facts)
+    review = _loose_limits(facts)
     if broad:
         evidence = [*broad[:5], *limits.auth_limits[:2]]
         if limits.memory_store and not limits.shared_store and setup.multi_process:
             return partial("Rate limits are applied, but counters live in process memory "
                            "while several workers or replicas run, so the real limit is "
-                           "multiplied.", [*evidence, *limits.memory_store[:1]])
-        return implemented(f"Rate limits applied ({len(broad)} site(s)).", evidence)
+                           "multiplied.", [*evidence, *limits.memory_store[:1]], review)
+        return implemented(f"Rate limits applied ({len(broad)} site(s)).", evidence, review)
     if limits.auth_limits:
         return partial("Rate limits cover only authentication routes (login, signup, "
-                       "password reset).", limits.auth_limits[:5])
+                       "password reset).", limits.auth_limits[:5], review)
     if limits.custom:
         return partial("A hand-written limiter is used on some code paths, not as a "
                        "request-wide limit.", limits.custom[:5])
@@ -641,7 +675,7 @@ def _list_routes(facts: RepoFacts) -> tuple[list[_ListRoute], list[AntiPatternHi
         routes.append(_ListRoute(route, ev, state))
         if state == "none":
             antis.extend(_unsliced(facts, module.path, parts))
-    return routes, dedupe_antis(antis)
+    return routes, _dedupe_antis(antis)
 
 
 def _unsliced(facts: RepoFacts, path: str, parts: list[tuple[int, str]]
@@ -654,7 +688,7 @@ def _unsliced(facts: RepoFacts, path: str, parts: list[tuple[int, str]]
     return []
 
 
-def dedupe_antis(hits: list[AntiPatternHit]) -> list[AntiPatternHit]:
+def _dedupe_antis(hits: list[AntiPatternHit]) -> list[AntiPatternHit]:
     seen: set[str] = set()
     out: list[AntiPatternHit] = []
     for hit in hits:

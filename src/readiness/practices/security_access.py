@@ -33,6 +33,7 @@ from readiness.practices.web import (
     auth_index,
     changes_state,
     handler_text,
+    is_declared_public,
     is_dev_only,
     is_health_route,
     is_public_route,
@@ -47,13 +48,31 @@ _PY = ("python",)
 def _reviewed_routes(facts: RepoFacts) -> list[Route]:
     """Production routes a client can call that are not meant to be public
     (login/signup/token, health, docs, metrics, static) nor mounted only in development."""
-    return [r for r in facts.routes() if not is_public_route(r) and not is_dev_only(facts, r)]
+    return [r for r in facts.routes() if not is_public_route(r) and not is_dev_only(facts, r)
+            and not is_declared_public(facts, r) and not _django_admin(r)]
+
+
+def _django_admin(route: Route) -> bool:
+    """``path("admin/", admin.site.urls)``: Django's admin requires a staff login."""
+    return route.handler.startswith(("admin.site.urls", "admin.site.get_urls"))
 
 
 def _grep_ev(facts: RepoFacts, pattern: str | re.Pattern[str], kinds: tuple[str, ...] = _PY,
              limit: int = 20, note: str = "", flags: int = 0) -> list[Evidence]:
     return [facts.evidence(h.path, h.line, note=note)
             for h in facts.grep(pattern, kinds=kinds, limit=limit, flags=flags)]
+
+
+def _spread(evidence: list[Evidence], limit: int = 10) -> list[Evidence]:
+    """Up to ``limit`` items, one per file first, so a reader sees every place."""
+    evidence = dedupe(evidence)
+    first: list[Evidence] = []
+    rest: list[Evidence] = []
+    files: set[str] = set()
+    for item in evidence:
+        (rest if item.path in files else first).append(item)
+        files.add(item.path)
+    return [*first, *rest][:limit]
 
 
 def _route_ev(facts: RepoFacts, route: Route, note: str = "") -> Evidence:
@@ -80,6 +99,22 @@ _AUTH_ON_FLAG = re.compile(
     r"\s*(:\s*\w+\s*)?=\s*(?P<value>.+)$", re.M)
 _UI_AUTH = ("streamlit_authenticator.*", "dash_auth.*", "*.st.login", "streamlit.login",
             "flask_httpauth.*", "streamlit.experimental_user", "authlib.integrations.*")
+_STRONG_SECRET = re.compile(r"(api[_-]?key|apikey|secret|token|hmac|digest)", re.I)
+_QUERY_EXPRESSION = re.compile(r"\.(where|filter|filter_by|having|join)\(|\bselect\(")
+_EXPECTED = re.compile(r"(expected|computed|digest|hmac)", re.I)
+
+
+def _is_secret_comparison(left: str, right: str) -> bool:
+    """One side is a presented secret, the other a configured or computed one."""
+    def leaf(text: str) -> str:  # "request.headers.get('X-Key')" -> "get('X-Key')"
+        callee = text.split("(")[0]
+        return callee.rsplit(".", 1)[-1] + text[len(callee):]
+
+    for presented, stored in ((left, right), (right, left)):
+        if _KEY_NAME.search(leaf(presented)) and (_SERVER_SECRET.search(stored) or
+                                                  _EXPECTED.search(stored)):
+            return True
+    return bool(_STRONG_SECRET.search(leaf(left)) and _STRONG_SECRET.search(leaf(right)))
 
 
 def _plain_key_comparisons(facts: RepoFacts) -> list[AntiPatternHit]:
@@ -88,17 +123,17 @@ def _plain_key_comparisons(facts: RepoFacts) -> list[AntiPatternHit]:
     hits: list[AntiPatternHit] = []
     for hit in facts.grep(r"[!=]=", kinds=_PY, limit=5000):
         line = hit.text
-        if "compare_digest" in line or line.lstrip().startswith("#"):
-            continue
+        if "compare_digest" in line or line.lstrip().startswith("#") or \
+                _QUERY_EXPRESSION.search(line):
+            continue  # a SQL expression (where/filter) compares in the database
         for match in _COMPARE.finditer(line):
             left, right = match.group("left"), match.group("right")
             if "None" in (left, right) or left.startswith("len") or right.startswith("len"):
                 continue
-            secret_side = (_KEY_NAME.search(left.rsplit(".", 1)[-1]) and
-                           _SERVER_SECRET.search(right)) or \
-                (_KEY_NAME.search(right.rsplit(".", 1)[-1]) and _SERVER_SECRET.search(left))
-            if secret_side and not re.search(r"type|kind|name|len|count|_id\b", left + right,
-                                             re.I):
+            if _is_secret_comparison(left, right) and \
+                    not re.search(r"type|kind|name|len|count|_id\b|confirm|repeat|again|retype|"
+                              r"prefix|scheme|header|format|algorithm",
+                              left + right, re.I):
                 hits.append(anti("secret compared with ==/!= instead of hmac.compare_digest",
                                  facts.evidence(hit.path, hit.line)))
                 break
@@ -120,6 +155,16 @@ def _default_credentials(facts: RepoFacts) -> list[AntiPatternHit]:
     return hits
 
 
+def _flag_default(value: str) -> str:
+    """The default of a flag: ``getenv("X", "true")`` -> "true"; ``False`` -> "false"."""
+    lookup = re.search(r"\bdefault\s*=\s*[\"']?([\w.]+)", value) or \
+        re.search(r"(?:getenv|environ\.get|config)\([^,()]+,\s*[\"']?([\w.]+)", value)
+    if lookup:
+        return lookup.group(1).lower()
+    literal = re.match(r"[\"']?([\w.]+)", value.strip())
+    return literal.group(1).lower() if literal else ""
+
+
 def _auth_switches(facts: RepoFacts) -> list[AntiPatternHit]:
     """A flag that turns authentication off and is on by default."""
     hits: list[AntiPatternHit] = []
@@ -127,9 +172,7 @@ def _auth_switches(facts: RepoFacts) -> list[AntiPatternHit]:
                        (_AUTH_ON_FLAG, ("false", "0", "no", "off"))):
         for hit in facts.grep(regex, kinds=(*_PY, "env", "yaml"), limit=20):
             match = regex.search(hit.text)
-            value = match.group("value").lower() if match else ""
-            default = re.findall(r"[\"']?(true|false|1|0|yes|no|on|off)[\"']?", value)
-            if default and default[-1] in bad:
+            if match and _flag_default(match.group("value")) in bad:
                 hits.append(anti("authentication can be switched off and is off by default",
                                  facts.evidence(hit.path, hit.line)))
     return hits
@@ -149,6 +192,13 @@ def _scheme_definitions(facts: RepoFacts) -> list[Evidence]:
             if assign.call and assign.call.rsplit(".", 1)[-1] in AUTH_SCHEMES:
                 out.append(facts.evidence(module.path, assign.line, note="auth scheme"))
     return out[:3]
+
+
+def _decorator_definitions(facts: RepoFacts) -> list[Evidence]:
+    """Where the project's own authentication decorators are defined."""
+    names = auth_index(facts).auth_decorators
+    return [facts.evidence(m.path, f.line, note="auth decorator definition")
+            for m, f in facts.functions() if f.name in names and "." not in f.qualname][:3]
 
 
 def _ui_gate(facts: RepoFacts) -> list[Evidence]:
@@ -190,7 +240,8 @@ def check_authn(facts: RepoFacts) -> Outcome:
         `HTTPBearer` or `APIKeyHeader` scheme (on the route, its router or the app),
         `@login_required`/`@jwt_required`/project decorators that refuse with
         401/403, `MethodView.decorators`, `LoginRequiredMixin`, DRF permission
-        classes, blueprint `before_request` checks. Login, signup, token, password
+        classes, blueprint `before_request` checks, an app-wide auth middleware, or a
+        token/signature in the URL (magic links). Login, signup, token, password
         recovery, health, docs and development-only routes are exempt. Apps without
         routes (Streamlit, Gradio, Dash) need an auth gate (streamlit-authenticator,
         `st.login`, `launch(auth=...)`, dash-auth).
@@ -214,8 +265,9 @@ def check_authn(facts: RepoFacts) -> Outcome:
     guarded: list[Evidence] = []
     open_writes: list[Route] = []
     open_reads = 0
+    middleware = _middleware_auth(facts)
     for route in routes:
-        found = route_auth(facts, route) or _capability_url(facts, route)
+        found = route_auth(facts, route) or _capability_url(facts, route) or middleware
         if found is not None:
             guarded.append(found)
         elif changes_state(facts, route):
@@ -229,7 +281,7 @@ def check_authn(facts: RepoFacts) -> Outcome:
         context = flagged or ([anchor] if anchor else [])
         return missing(f"None of {len(routes)} non-public route(s) requires authentication "
                        f"({len(open_writes)} of them change state).", antis, context=context)
-    evidence = dedupe([*_scheme_definitions(facts), *guarded])[:10]
+    evidence = _spread([*_scheme_definitions(facts), *_decorator_definitions(facts), *guarded])
     reads = f"; {open_reads} read-only route(s) are open" if open_reads else ""
     if open_writes:
         return partial(f"{len(guarded)} of {len(routes)} non-public routes require "
@@ -238,6 +290,46 @@ def check_authn(facts: RepoFacts) -> Outcome:
     return implemented(f"Every state-changing route is authenticated ({len(guarded)} of "
                        f"{len(routes)} non-public routes carry an auth check{reads}).",
                        evidence, antis)
+
+
+_AUTH_MIDDLEWARE_NAME = re.compile(r"(Auth|Jwt|JWT|Token|ApiKey|APIKey|Login)\w*Middleware|"
+                                   r"AuthenticationMiddleware")
+_MIDDLEWARE_CHECK = re.compile(r"(Authorization|api[_-]?key|X-API-Key|Bearer|decode_token|"
+                               r"verify_\w*token|jwt\.decode)", re.I)
+_REFUSE = re.compile(r"\b40[13]\b|HTTP_40[13]|Unauthorized|Forbidden")
+
+
+def _middleware_auth(facts: RepoFacts) -> Evidence | None:
+    """An app-wide middleware that authenticates every request (public paths are
+    usually listed inside it)."""
+    for module, call in facts.calls("*.add_middleware", "*.Middleware"):
+        if call.args and _AUTH_MIDDLEWARE_NAME.search(call.args[0]) and \
+                "CORS" not in call.args[0]:
+            return call_ev(facts, module, call, note="auth middleware")
+    for module, function in facts.functions():
+        if not any(d.raw.endswith(("middleware", "before_request", "before_app_request"))
+                   for d in function.decorators):
+            continue
+        decorator = next(d for d in function.decorators
+                         if d.raw.endswith(("middleware", "before_request",
+                                            "before_app_request")))
+        if decorator.raw.split(".")[0] not in ("app", "application", "api", "server"):
+            continue
+        body = "\n".join(facts.lines(module.path)[function.line - 1:function.end_line])
+        if _MIDDLEWARE_CHECK.search(body) and _REFUSE.search(body):
+            return facts.evidence(module.path, decorator.line, note="auth middleware")
+    return None
+
+
+def _class_level_auth(facts: RepoFacts) -> list[Evidence]:
+    """permission_classes / auth mixins on view classes (DRF viewsets behind routers)."""
+    out = []
+    for module in facts.modules():
+        for assign in module.assigns:
+            if assign.class_name and assign.target == "permission_classes" and \
+                    "AllowAny" not in assign.value and assign.value.strip() not in ("[]", "()"):
+                out.append(facts.evidence(module.path, assign.line, note="permission classes"))
+    return out
 
 
 _CAPABILITY_PARAM = re.compile(r"[{<](\w+:)?(\w*(token|signed|signature|secret|hmac)\w*|"
@@ -256,6 +348,15 @@ def _authn_without_routes(facts: RepoFacts, antis: list[AntiPatternHit]) -> Outc
     gate = _ui_gate(facts)
     if gate:
         return implemented("The app is behind an authentication gate.", gate[:5], antis)
+    everywhere = auth_index(facts).global_auth or _middleware_auth(facts)
+    if everywhere is not None:
+        return implemented("Authentication is required globally (default permission classes "
+                           "or an auth middleware).", [everywhere], antis)
+    declared = _class_level_auth(facts)
+    if declared:
+        return partial("Views declare authentication, but their routes could not be mapped "
+                       "to check that every state-changing one is covered.", declared[:5],
+                       antis)
     anchor = app_anchor(facts)
     ui = [facts.evidence(m.path, i.line) for m, i in
           facts.imports("streamlit", "gradio", "dash")][:1]
@@ -277,14 +378,13 @@ _ADAPTIVE_CALLS = (
 _WEAK_CONTEXT = re.compile(r"(md5|sha1|sha256|sha512|plaintext|hex_\w+|ldap_\w+|des_crypt|"
                            r"unix_disabled)", re.I)
 _STRONG_CONTEXT = re.compile(r"(bcrypt|argon2|scrypt|pbkdf2)", re.I)
-_WEAK_DJANGO_HASHERS = re.compile(r"(MD5PasswordHasher|SHA1PasswordHasher|"
-                                  r"UnsaltedMD5PasswordHasher|UnsaltedSHA1PasswordHasher|"
-                                  r"CryptPasswordHasher)")
 _PASSWORD_WORD = re.compile(r"(password|passwd|\bpwd\b|\bpw\b|passphrase)", re.I)
+# ``user.password == form_password`` or ``filter_by(password=...)``: a stored password
+# compared with (or looked up by) another value, so it is kept in plaintext.
 _PLAINTEXT_COMPARE = re.compile(
-    r"\b\w+\.(password|passwd|pwd)\s*(==|!=)\s*(?!None\b)[\w\[\"']|"
-    r"[\w\]\)]\s*(==|!=)\s*\w+\.(password|passwd|pwd)\b(?!_)|"
-    r"filter(_by)?\([^)]*\bpassword\s*=", re.I)
+    r"\b\w+\.(password|passwd|pwd)\s*(==|!=)\s*(?!None\b)[A-Za-z_][\w.\[\]\"']*|"
+    r"\b[A-Za-z_][\w.\[\]\"']*\s*(==|!=)\s*\w+\.(password|passwd|pwd)\b(?!_)|"
+    r"filter(_by)?\([^)]*\bpassword\s*=")
 
 
 def _weak_password_hashes(facts: RepoFacts) -> list[AntiPatternHit]:
@@ -327,9 +427,17 @@ def _assigned_value(module: ModuleFacts, call: Call) -> str:
                     if a.scope == call.scope and a.target == name and a.line <= call.line)
 
 
+_USER_PASSWORD = re.compile(r"(hashed_|raw_|plain_)?(password|passwd|pwd)(_hash|_digest)?")
+
+
 def _handles_passwords(facts: RepoFacts) -> bool:
-    return bool(facts.grep(r"password|passwd", kinds=_PY, limit=1, flags=re.I)) or \
-        facts.imported("django.contrib.auth")
+    """User passwords appear in a model or schema field or a function parameter
+    (settings such as ``SMTP_PASSWORD`` are credentials, not user passwords)."""
+    if facts.imported("django.contrib.auth"):
+        return True
+    if any(a.class_name for _, a in facts.assigns(_USER_PASSWORD)):
+        return True
+    return any(_USER_PASSWORD.fullmatch(p.name) for _, f in facts.functions() for p in f.params)
 
 
 def _django_hashing(facts: RepoFacts) -> list[Evidence]:
@@ -700,12 +808,25 @@ _ROLE_CLASS = re.compile(r"(Role|Roles|UserRole|Group|Permission|Membership|Memb
                          r"Privilege|AccessLevel)")
 
 
+def _is_persistent_model(cls: ClassDef) -> bool:
+    return any(re.search(r"(Model|Base|SQLModel|Document|Table)$", b) for b in cls.bases) or \
+        any(k == "table" for k, _ in cls.keywords)
+
+
 def _role_models(facts: RepoFacts) -> tuple[list[Evidence], list[Evidence]]:
-    """(role/permission fields or classes, boolean admin flags) of the data model."""
-    roles: list[Evidence] = []
+    """(role/permission fields or classes, boolean admin flags) of the data model.
+
+    Role classes and fields of persistent models come first, then fields of other
+    classes (schemas, forms)."""
+    classes: list[Evidence] = []
+    model_fields: list[Evidence] = []
+    other_fields: list[Evidence] = []
     flags: list[Evidence] = []
     for module in facts.modules():
-        classes = {c.name for c in module.classes}
+        persistent = {c.name for c in module.classes if _is_persistent_model(c)}
+        for cls in module.classes:
+            if _ROLE_CLASS.fullmatch(cls.name):
+                classes.append(facts.evidence(module.path, cls.line, note="role model"))
         for assign in module.assigns:
             if not assign.class_name or assign.scope != assign.class_name:
                 continue
@@ -713,10 +834,9 @@ def _role_models(facts: RepoFacts) -> tuple[list[Evidence], list[Evidence]]:
             if _FLAG_FIELD.fullmatch(target):
                 flags.append(facts.evidence(module.path, assign.line, note="admin flag"))
             elif _ROLE_FIELD.fullmatch(target) and not assign.value.startswith(("lambda", "(")):
-                roles.append(facts.evidence(module.path, assign.line, note="role field"))
-        for cls in module.classes:
-            if _ROLE_CLASS.fullmatch(cls.name) and cls.name in classes:
-                roles.append(facts.evidence(module.path, cls.line, note="role model"))
+                bucket = model_fields if assign.class_name in persistent else other_fields
+                bucket.append(facts.evidence(module.path, assign.line, note="role field"))
+    roles = [*classes, *model_fields, *other_fields]
     if facts.imported("django.contrib.auth"):
         roles += _grep_ev(facts, r"[\"']django\.contrib\.auth[\"']", limit=1,
                           note="Django groups and permissions")
@@ -745,6 +865,10 @@ _DENIAL = re.compile(r"(raise\s+[\w.]*(PermissionDenied|HTTPException|Forbidden|
                      r"PermissionDenied)")
 
 
+# LLM chat messages have roles too ("user", "assistant", "system"): not access control.
+_CHAT_ROLE = re.compile(r"[\"'](assistant|system|tool|function|model|human|ai)[\"']")
+
+
 @dataclass
 class _Checks:
     role: list[Evidence]
@@ -765,7 +889,8 @@ def _enforcement(facts: RepoFacts) -> _Checks:
     checks = _Checks([], [])
     checks.role += [facts.evidence(h.path, h.line, note="permission check")
                     for h in facts.grep(_PERMISSION_API, kinds=_PY, limit=40)
-                    if not _looks_like_definition(h.text)]
+                    if not _looks_like_definition(h.text) and "(" in h.text and
+                    not re.match(r"^[\w\[\]\"' .]+=\s*[\w.]+$", h.text.strip())]
     sources = _function_sources(facts)
     derived = {f.name for _, f, text in sources
                if f.class_name and _ROLE_COMPARE.search(text) and f.end_line - f.line <= 6}
@@ -780,7 +905,7 @@ def _enforcement(facts: RepoFacts) -> _Checks:
                                     (derived_ref, checks.role, "role check"),
                                     (_FLAG_COMPARE, checks.flag, "admin-flag check")):
             match = regex.search(text) if regex is not None else None
-            if match is None:
+            if match is None or _CHAT_ROLE.search(text[match.start():match.end() + 30]):
                 continue
             refused = function.name in denying or \
                 bool(callers.get(function.name, set()) & denying)
@@ -810,7 +935,9 @@ def _looks_like_definition(text: str) -> bool:
 
 
 @practice(
-    "sec.rbac", "Role/permission authorization", priority="H", effort="M", applies="USERS",
+    "sec.rbac", "Role/permission authorization", priority="H", effort="M",
+    applies="USERS with >1 role",
+    when=lambda facts: facts.applies("USERS"),
     sources=("S0", "S1", "S2", "T10 A01", "ASVS V8"),
     aliases=("rbac", "authorization", "roles", "permissions", "access control"),
     recommendation="Model roles or permissions explicitly (a role column, groups, a permission "
@@ -834,7 +961,9 @@ def check_rbac(facts: RepoFacts) -> Outcome:
 
     What makes it partial:
         Only a boolean admin flag (`is_superuser`, `is_admin`) is checked, or roles
-        are stored but never checked.
+        are stored but never checked. Missing when administrative routes exist
+        with no role or admin check at all; not applicable when the code has a
+        single kind of user (no roles, flags, checks or admin routes).
 
     How to satisfy:
         Add a role (or permissions) to the user, write one `require_role(...)`
@@ -845,7 +974,8 @@ def check_rbac(facts: RepoFacts) -> Outcome:
     checks = _enforcement(facts)
     if roles and checks.role:
         return implemented(f"Roles/permissions are modelled and enforced "
-                           f"({len(checks.role)} check(s)).", [*roles[:3], *checks.role[:6]])
+                           f"({len(checks.role)} check(s)).",
+                           [*roles[:3], *_spread(checks.role, 6)])
     if checks.role:
         return partial("Permission checks exist but no role or permission model was found.",
                        checks.role[:6])
@@ -855,9 +985,20 @@ def check_rbac(facts: RepoFacts) -> Outcome:
     if roles or flags:
         return partial("Roles or admin flags are stored but never checked before an action.",
                        [*roles[:3], *flags[:3]])
-    return missing("No roles, permissions or admin checks found (looked for role fields, "
-                   "Role/Group/Permission models, permission decorators and dependencies, "
-                   "and role comparisons that refuse with 403).")
+    admin_routes = [r for r in facts.routes() if _ADMIN_ROUTE.search(r.path) or
+                    _ADMIN_ROUTE.search(r.handler)]
+    if admin_routes:
+        return missing("Administrative routes exist but no roles, permissions or admin checks "
+                       "guard them (looked for role fields, Role/Group/Permission models, "
+                       "permission decorators and dependencies, and role comparisons that "
+                       "refuse with 403).",
+                       context=[_route_ev(facts, r) for r in admin_routes[:5]])
+    return na("Users exist but there is a single kind of user: no roles, admin flags, "
+              "permission checks or administrative routes.")
+
+
+_ADMIN_ROUTE = re.compile(r"(^|[/_.])(admin|manage|management|moderat\w*|staff|superuser)"
+                          r"([/_.]|$)", re.I)
 
 
 # ==================================================== sec.input-validation
@@ -1073,6 +1214,32 @@ def _route_validation(facts: RepoFacts, route: Route) -> bool | None:
     return _text_route_verdict(facts, route, handler)
 
 
+def _schemas_used(facts: RepoFacts, handler: Handler) -> list[Evidence]:
+    """Where the models, forms or schemas a validated handler uses are defined."""
+    models = _model_index(facts)
+    annotations = " ".join(f"{p.annotation or ''} {p.default or ''}" for p in
+                           (handler.function.params if handler.function else ()))
+    names = re.findall(r"\b([A-Z]\w+)\b", annotations)
+    names += re.findall(r"\b([A-Z]\w*(?:Form|Schema|Serializer|Spec))\b",
+                        handler_text(facts, handler))
+    out = []
+    for name in dict.fromkeys(names):
+        found = models.classes.get(name)
+        if found is None or (found[0].path == handler.module.path and found[1] == handler.cls):
+            continue
+        module, cls = found
+        if _is_schema_class(cls) and (models.constrained(facts, name)[0] or
+                                      re.search(r"(Form|Schema|Serializer)$", name)):
+            out.append(facts.evidence(module.path, cls.line, note="validation schema"))
+    return out
+
+
+def _is_schema_class(cls: ClassDef) -> bool:
+    return any(re.search(r"(BaseModel|SQLModel|Schema|Form|FlaskForm|Serializer|"
+                         r"ModelSerializer|ModelForm)$", b) for b in cls.bases) or \
+        bool(re.search(r"(Form|Schema|Serializer|Spec)$", cls.name))
+
+
 def _handler_name(handler: Handler) -> str:
     if handler.function is not None:
         return handler.function.qualname
@@ -1144,6 +1311,7 @@ def check_input_validation(facts: RepoFacts) -> Outcome:
     antis = _dynamic_code_on_input(facts)
     routes = [r for r in facts.routes() if not is_health_route(r) and not is_dev_only(facts, r)]
     sites: list[tuple[Evidence, bool]] = []
+    schemas: list[Evidence] = []
     seen: set[tuple[str, str]] = set()
     for route in routes:
         handler = resolve_handler(facts, route)
@@ -1155,10 +1323,14 @@ def check_input_validation(facts: RepoFacts) -> Outcome:
         verdict = _route_validation(facts, route)
         if verdict is not None:
             sites.append((_route_ev(facts, route), verdict))
+            if verdict and handler is not None:
+                schemas.extend(_schemas_used(facts, handler))
     if sites:
         outcome = per_site(sites, what="route handlers taking input", good="validate it "
                            "through a schema", bad="take raw or unbounded input")
         outcome.anti_patterns = antis
+        if outcome.evidence:
+            outcome.evidence = [*_spread(schemas, 4), *outcome.evidence]
         if outcome.status.value == "missing":
             outcome.message += " Looked for constrained Pydantic models, forms and serializers."
         return outcome
@@ -1326,16 +1498,37 @@ _BAD_HEADERS = re.compile(r"X-XSS-Protection[\"']?\s*[:,=]?\s*[\"']?1|browserXss
                           r"server_tokens\s+on", re.I)
 
 
+def _setting_on(facts: RepoFacts, name: str, default: bool) -> bool:
+    """A Django setting switched on (``= True`` or a value) or off (``= False``/``None``)."""
+    for hit in facts.grep(rf"^[ \t]*{name}\s*=\s*(.+)$", kinds=_PY, flags=re.M, limit=1):
+        value = hit.text.split("=", 1)[1].strip()
+        return value not in ("False", "None", "''", '""')
+    return default
+
+
+def _django_major(facts: RepoFacts) -> int | None:
+    """Major version of a Django requirement pinned or bounded from below."""
+    for requirement in facts.requirement("django"):
+        match = re.match(r"\s*(==|~=|>=)\s*(\d+)", requirement.spec)
+        if match:
+            return int(match.group(2))
+    return None
+
+
 def _django_security_headers(facts: RepoFacts) -> dict[str, Evidence]:
+    """Headers Django's middleware sends by default: nosniff since 3.0, Referrer-Policy
+    since 3.1 and COOP since 4.0, counted by major version (3.x gets nosniff only);
+    older versions send them only when the settings are switched on."""
     found: dict[str, Evidence] = {}
+    major = _django_major(facts) or 99
     for hit in facts.grep(r"[\"']django\.middleware\.security\.SecurityMiddleware[\"']",
                           kinds=_PY, limit=1):
         ev = facts.evidence(hit.path, hit.line, note="SecurityMiddleware")
-        if not facts.grep(r"SECURE_CONTENT_TYPE_NOSNIFF\s*=\s*False", kinds=_PY, limit=1):
+        if _setting_on(facts, "SECURE_CONTENT_TYPE_NOSNIFF", default=major >= 3):
             found["nosniff"] = ev
-        if not facts.grep(r"SECURE_REFERRER_POLICY\s*=\s*None", kinds=_PY, limit=1):
+        if _setting_on(facts, "SECURE_REFERRER_POLICY", default=major >= 4):
             found["referrer"] = ev
-        if not facts.grep(r"SECURE_CROSS_ORIGIN_OPENER_POLICY\s*=\s*None", kinds=_PY, limit=1):
+        if _setting_on(facts, "SECURE_CROSS_ORIGIN_OPENER_POLICY", default=major >= 4):
             found["cross-origin"] = ev
     for hit in facts.grep(r"[\"']django\.middleware\.clickjacking\.XFrameOptionsMiddleware[\"']",
                           kinds=_PY, limit=1):

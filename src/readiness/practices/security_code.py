@@ -520,7 +520,7 @@ _SAFE_PARSERS = ("json.load", "json.loads", "orjson.loads", "ujson.loads", "yaml
                  "msgpack.unpackb", "msgpack.loads", "jwt.decode", "jose.jwt.decode",
                  "pandas.read_csv", "pandas.read_json", "pandas.read_parquet",
                  "pandas.read_excel", "django.core.signing.loads", "*.get_json",
-                 "*.TypeAdapter().validate_python", "*.validate_json")
+                 "*.TypeAdapter().validate_python", "*.validate_json", "*.is_valid")
 _UNTRUSTED = re.compile(
     r"\b(request|req|flask\.request)\b|\bupload\w*|\.files\b|\bfiles\[|UploadFile|"
     r"file_uploader|\bresponse\.(content|body|text|raw|read)|\bresp\.(content|read)|urlopen|"
@@ -832,6 +832,8 @@ def _secret_value(value: str, name: str = "") -> bool:
         return False
     if text.startswith(("/", "http://", "https://")) or "://" in text:
         return False
+    if re.fullmatch(r"(?i)x-[a-z0-9\-]+|authorization", text):
+        return False  # a header name such as "X-API-Key"
     return not re.fullmatch(r"[A-Z][A-Z0-9_]{3,}", text)
 
 
@@ -886,11 +888,13 @@ def _scan_python_literals(facts: RepoFacts, scan: _SecretScan) -> None:
             continue
         if assign.value_kind == "str":
             _judge_literal_assign(facts, module, assign, scan)
-        elif assign.class_name and not assign.value and assign.annotation and \
-                _env_settings_class(facts, module.path, assign.class_name):
-            scan.good.append(facts.evidence(module.path, assign.line,
-                                            note="secret field read from the environment by "
-                                                 "the settings class"))
+        elif assign.class_name and not assign.value and assign.annotation:
+            if _env_settings_class(facts, module.path, assign.class_name):
+                scan.good.append(facts.evidence(module.path, assign.line,
+                                                note="secret field read from the environment "
+                                                     "by the settings class"))
+        elif assign.value_kind == "other":
+            _judge_or_fallback(facts, module, assign, scan)
         if assign.annotation and "SecretStr" in assign.annotation:
             scan.good.append(facts.evidence(module.path, assign.line, note="SecretStr"))
 
@@ -909,11 +913,30 @@ def _judge_literal_assign(facts: RepoFacts, module: ModuleFacts, assign: Assign,
                  ev)
     elif _dev_context(module.path, assign.class_name):
         scan.cap(f"literal {assign.target} in development settings", ev)
+    elif _overridden_in_production(facts, assign.target):
+        scan.cap(f"literal {assign.target} in shared settings; production settings replace it",
+                 ev)
     else:
         scan.force(f"literal secret assigned to {assign.target} (bandit B105)", ev)
 
 
+def _overridden_in_production(facts: RepoFacts, target: str) -> bool:
+    """A production settings module or class assigns the same name from elsewhere."""
+    return any(a.target == target and a.value_kind != "str" and
+               (_PROD_PATH.search(m.path) or _PROD_CLASS.search(a.class_name or ""))
+               for m, a in facts.assigns(re.escape(target)))
+
+
 _TEST_DATA = re.compile(r"(?i)(^|[._])(test|fake|dummy|sample|demo|fixture|mock)s?(_|$|\.)")
+
+
+def _judge_or_fallback(facts: RepoFacts, module: ModuleFacts, assign: Assign,
+                       scan: _SecretScan) -> None:
+    """``SECRET_KEY = os.environ.get("SECRET_KEY") or "literal"``."""
+    match = re.search(r"(environ|getenv|env)\b.*\bor\s+(['\"])(.+?)\2\s*$", assign.value)
+    if match and _secret_value(match.group(3), assign.target):
+        scan.cap(f"{assign.target} falls back to a literal when the environment does not set "
+                 "it", facts.evidence(module.path, assign.line))
 
 
 def _scan_python_calls(facts: RepoFacts, scan: _SecretScan) -> None:
@@ -948,8 +971,8 @@ def _judge_env_read(facts: RepoFacts, module: ModuleFacts, call: Call, ev: Evide
         return  # dict.get("password") and the like are not configuration reads
     fallback = call.args[1] if len(call.args) > 1 and call.arg_kinds[1] == "str" else \
         call.kwarg("default") if call.kwarg_kind("default") == "str" else None
-    fallback_value = _unquote(fallback) or ""
-    if fallback is not None and _secret_value(fallback_value, variable):
+    fallback_value = (_unquote(fallback) or "").strip()
+    if fallback is not None and fallback_value and not _TEMPLATED.search(fallback_value):
         if _KNOWN_TOKEN.search(fallback_value):
             scan.force(f"credential literal as the fallback of {variable}", ev)
         else:
@@ -972,6 +995,25 @@ def _scan_environ_subscripts(facts: RepoFacts, scan: _SecretScan) -> None:
                 if _secret_name(name):
                     scan.good.append(facts.evidence(module.path, line,
                                                     note=f"{name} read from the environment"))
+
+
+_CONFIG_ITEM = re.compile(r"""(config|settings|environ)\s*\[\s*["'](\w+)["']\s*\]\s*=\s*"""
+                          r"""["']([^"']*)["']""")
+
+
+def _scan_config_items(facts: RepoFacts, scan: _SecretScan) -> None:
+    """``app.config["SECRET_KEY"] = "..."`` (subscript targets are not recorded as names)."""
+    for hit in facts.grep(_CONFIG_ITEM, kinds=("python",), limit=50):
+        match = _CONFIG_ITEM.search(hit.match)
+        if match is None or not _secret_name(match.group(2)) or \
+                not _secret_value(match.group(3), match.group(2)) or \
+                not _python_code_line(facts, hit.path, hit.line):
+            continue
+        ev = facts.evidence(hit.path, hit.line)
+        if _dev_context(hit.path):
+            scan.cap(f"literal {match.group(2)} in development configuration", ev)
+        else:
+            scan.force(f"literal {match.group(2)} written into the application config", ev)
 
 
 def _scan_env_files(facts: RepoFacts, scan: _SecretScan) -> None:
@@ -1025,7 +1067,7 @@ def _scan_yaml(facts: RepoFacts, scan: _SecretScan) -> None:
                 path.endswith(".pre-commit-config.yaml") or \
                 _EXAMPLE_FILE.search(path.rsplit("/", 1)[-1]):
             continue
-        dev = is_compose(path) and _dev_context(path.rsplit("/", 1)[-1])
+        dev = is_compose(path) and _dev_compose(facts, path)
         if isinstance(doc, YMap) and doc.get("kind") == "Secret":
             for key in ("data", "stringData"):
                 values = doc.get(key)
@@ -1036,6 +1078,19 @@ def _scan_yaml(facts: RepoFacts, scan: _SecretScan) -> None:
                                facts.evidence(path, doc.line_of(key)))
         for key, value, line in _yaml_pairs(doc):
             _judge_yaml_value(facts, scan, path, key, value, line, dev)
+
+
+def _dev_compose(facts: RepoFacts, path: str) -> bool:
+    """A development compose file: dev-named, or a sibling of a production-named one."""
+    name = path.rsplit("/", 1)[-1]
+    if _dev_context(name):
+        return True
+    if _PROD_PATH.search(name):
+        return False
+    folder = path.rsplit("/", 1)[0] if "/" in path else ""
+    return any(_PROD_PATH.search(p.rsplit("/", 1)[-1]) and
+               (p.rsplit("/", 1)[0] if "/" in p else "") == folder
+               for p in facts.paths() if is_compose(p))
 
 
 def _yaml_pairs(node: object, depth: int = 0) -> Iterator[tuple[str, str, int]]:
@@ -1068,7 +1123,7 @@ def _judge_yaml_value(facts: RepoFacts, scan: _SecretScan, path: str, key: str, 
         return
     ev = facts.evidence(path, line)
     fallback = _fallback_literal(value)
-    if fallback is not None and _secret_value(fallback, key):
+    if fallback is not None and not _TEMPLATED.search(fallback):
         scan.cap(f"{key} falls back to a literal in {path.rsplit('/', 1)[-1]}", ev)
     elif _TEMPLATED.search(value):
         scan.good.append(_noted(ev, f"{key} injected from the environment"))
@@ -1101,6 +1156,12 @@ _PLACEHOLDER_TOKEN = re.compile(r"(?i)example|x{6,}|your|dummy|fake|sample|place
                                 r"0{8,}|\*{4,}|\.\.\.|redacted|changeme")
 
 
+def _placeholder_credentials(scheme: str, user: str, password: str) -> bool:
+    """``driver://user:pass@...`` and the like, as written in documentation and samples."""
+    return scheme == "driver" or (user.lower() in ("user", "username", "usr", "login") and
+                                  password.lower() in ("pass", "password", "passwd", "pwd"))
+
+
 def _python_code_line(facts: RepoFacts, path: str, line: int) -> bool:
     """For Python files: the line holds an assignment or a call argument, not a docstring
     or comment (other files are always "code")."""
@@ -1125,7 +1186,8 @@ def _judge_dsn(facts: RepoFacts, scan: _SecretScan, path: str, line: int, dsn: s
     if item.kind == "env":
         return  # committed .env files are judged line by line already
     if _TEMPLATED.search(password) or set(password) <= {"*", "x", "X"} or \
-            password.startswith(("$", "%", "{")):
+            password.startswith(("$", "%", "{")) or is_ci_config(path) or \
+            _placeholder_credentials(match.group(1), match.group(2), password):
         return
     ev = facts.evidence(path, line)
     if _dsn_is_fallback(facts, path, line) or _dev_context(path):
@@ -1205,19 +1267,22 @@ def check_hardcoded_secrets(facts: RepoFacts) -> Outcome:
     _scan_python_literals(facts, scan)
     _scan_python_calls(facts, scan)
     _scan_environ_subscripts(facts, scan)
+    _scan_config_items(facts, scan)
     _scan_env_files(facts, scan)
     _scan_dockerfiles(facts, scan)
     _scan_yaml(facts, scan)
     _scan_text_patterns(facts, scan)
     _scan_secret_infrastructure(facts, scan)
     good = dedupe(scan.good)
-    antis = [*scan.forced, *scan.capped, *scan.review]
+    scan.forced = _dedupe_hits(scan.forced)
+    antis = _dedupe_hits([*scan.forced, *scan.capped, *scan.review])
     if scan.forced:
         return missing(f"{len(scan.forced)} secret(s) are written in the repository.", antis)
     if scan.capped:
-        return partial(f"Secrets are read from configuration, but {len(scan.capped)} have a "
-                       "literal fallback that is used whenever the variable is unset.",
-                       [*(a.evidence for a in scan.capped[:4]), *good[:4]], antis)
+        return partial(f"Secrets are read from configuration, but {len(scan.capped)} literal "
+                       "fallback(s) or default(s) stay in the repository and apply whenever "
+                       "configuration does not replace them.",
+                       dedupe([*(a.evidence for a in scan.capped[:4]), *good[:4]]), antis)
     if good:
         return implemented(f"Secrets are read from the environment or a secret store "
                            f"({len(good)} site(s)); no literal secret found.", good[:8])
@@ -1237,6 +1302,7 @@ class _CorsSite:
     credentials: bool = False
     reflected: bool = False
     from_config: bool = False
+    default_wildcard: bool = False  # origins from settings whose default is "*"
     note: str = ""
 
 
@@ -1247,12 +1313,11 @@ def _origins_wildcard(text: str | None) -> bool:
 
 
 def _settings_default_wildcard(facts: RepoFacts, expression: str) -> bool:
-    """True when ``settings.X`` used for origins has a literal default containing "*"."""
-    names = set(re.findall(r"\b([A-Z][A-Z0-9_]+|[a-z_]+origins?[a-z_]*)\b", expression))
-    for _, assign in facts.assigns(re.compile(r"[A-Za-z_]\w*")):
-        if assign.target in names and assign.class_name and "*" in assign.value:
-            return bool(re.search(r"[\"'\[,]\s*\*\s*[\"',\]]|^[\"']\*", assign.value))
-    return False
+    """True when ``settings.x`` used for origins has a class-level default containing "*"."""
+    names = set(re.findall(r"\.([A-Za-z_]\w*)", expression))
+    return any(assign.target in names and assign.class_name and
+               re.search(r"[\"'\[,]\s*\*\s*[\"',\]]|^[\"']\*", assign.value)
+               for _, assign in facts.assigns(re.compile(r"[A-Za-z_]\w*")))
 
 
 def _resolve_name(module: ModuleFacts, text: str | None) -> str | None:
@@ -1279,9 +1344,9 @@ def _starlette_cors(facts: RepoFacts) -> list[_CorsSite]:
         site.reflected = regex is not None and bool(_WILDCARD_REGEX.search(regex))
         site.from_config = origins is not None and not origins.strip().startswith(("[", "(",
                                                                                    "\"", "'"))
-        if origins is not None and "settings" in origins and \
+        if origins is not None and re.search(r"\b(settings|config)\b", origins) and \
                 _settings_default_wildcard(facts, origins):
-            site.wildcard = True
+            site.default_wildcard = True
             site.note = "the origin setting defaults to *"
         if origins is not None and re.search(r"\b(settings|config|env|os\.)", origins):
             site.from_config = True
@@ -1414,7 +1479,7 @@ def check_cors(facts: RepoFacts) -> Outcome:
         elif site.reflected:
             antis.append(anti("the request's Origin is echoed back (any origin is allowed)",
                               site.evidence, Severity.FORCE_MISSING))
-        elif site.wildcard:
+        elif site.wildcard or site.default_wildcard:
             open_sites.append(_noted(site.evidence, site.note or "any origin allowed"))
         else:
             good.append(_noted(site.evidence, "origins from configuration" if site.from_config
@@ -1423,8 +1488,11 @@ def check_cors(facts: RepoFacts) -> Outcome:
         return missing("CORS allows any origin with credentials or reflects the Origin "
                        "header.", antis)
     if open_sites:
-        return partial("CORS allows any origin (no credentials): any web site can read the "
-                       "responses.", [*open_sites[:4], *good[:2]])
+        defaulted = all(s.default_wildcard and not s.wildcard for s in sites if
+                        s.wildcard or s.default_wildcard)
+        return partial("CORS origins default to `*` unless the environment overrides them."
+                       if defaulted else "CORS allows any origin (no credentials): any web "
+                       "site can read the responses.", [*open_sites[:4], *good[:2]])
     return implemented("CORS is limited to explicit origins"
                        + (" read from configuration." if any(s.from_config for s in sites)
                           else "."), good[:5])
@@ -1478,7 +1546,9 @@ def _debug_settings(facts: RepoFacts, scan: _ConfigScan) -> None:
             settings_class = assign.class_name and any(
                 "Settings" in b for b in _class_kinds(facts).get((module.path,
                                                                   assign.class_name), ()))
-            if settings_class or prod_false:
+            if prod_false:
+                continue  # shared/base settings; the production settings turn it off
+            if settings_class:
                 scan.antis.append(anti("DEBUG defaults to True (overridden only when the "
                                        "environment says so)", ev))
             else:
@@ -1516,7 +1586,7 @@ def _app_settings(facts: RepoFacts, scan: _ConfigScan) -> None:
                                    if debug is None else "debug set from configuration"))
         if call.name.startswith("fastapi"):
             _fastapi_docs(call, ev, scan)
-    for module, call in facts.calls("*.run"):
+    for module, call in facts.calls("*.run", "*.run_server"):
         if is_true(call.kwarg("debug")):
             scan.antis.append(anti("app.run(debug=True) starts the interactive debugger "
                                    "(bandit B201)", call_ev(facts, module, call),
@@ -1543,6 +1613,10 @@ def _host_settings(facts: RepoFacts, scan: _ConfigScan) -> None:
         if re.fullmatch(r"\[\s*[\"']\*[\"']\s*\]", assign.value.strip()):
             scan.antis.append(anti("ALLOWED_HOSTS = ['*'] accepts any Host header",
                                    ev, Severity.FORCE_MISSING))
+        elif re.search(r"(environ|getenv|env)\w*[.(].*,\s*(default\s*=\s*)?[\"']\*[\"']",
+                       assign.value):
+            scan.antis.append(anti("ALLOWED_HOSTS defaults to '*' when the environment does "
+                                   "not set it", ev))
         elif assign.value.strip() not in ("None", "[]", ""):
             scan.hardening.append(_noted(ev, "explicit ALLOWED_HOSTS"))
     for module, call in facts.calls("*.TrustedHostMiddleware", "*.add_middleware"):
@@ -1553,9 +1627,6 @@ def _host_settings(facts: RepoFacts, scan: _ConfigScan) -> None:
             scan.antis.append(anti("TrustedHostMiddleware allows any host", ev))
         else:
             scan.hardening.append(_noted(ev, "TrustedHostMiddleware"))
-    for module, assign in facts.assigns(r"SERVER_NAME"):
-        if assign.value_kind != "const" and assign.value.strip() not in ("\"\"", "''"):
-            scan.hardening.append(facts.evidence(module.path, assign.line, note="SERVER_NAME"))
 
 
 def _deploy_images(facts: RepoFacts, scan: _ConfigScan) -> None:
@@ -1568,7 +1639,7 @@ def _deploy_images(facts: RepoFacts, scan: _ConfigScan) -> None:
                                        facts.evidence(dockerfile.path, instruction.line),
                                        Severity.FORCE_MISSING))
     for path, name, service in facts.compose_services():
-        if _dev_context(path.rsplit("/", 1)[-1]):
+        if _dev_compose(facts, path):
             continue
         environment = service.get("environment")
         for key, value, line in _yaml_pairs(environment) if environment is not None else []:
@@ -1907,10 +1978,13 @@ _INSTALL_LINE = re.compile(r"\b(pip3?|pipx|uv\s+pip|uv\s+tool|poetry|apt(-get)?|
 
 
 def _runs_scanner(pattern: re.Pattern[str], line: str) -> bool:
-    """True when a CI line runs the scanner (not a step/job label, an install or a comment)."""
+    """True when a CI line runs the scanner (not a step/job label, an install or a comment);
+    ``pip install bandit && bandit -r src`` runs it in its second command."""
     text = _without_comment(line)
-    return bool(pattern.search(text)) and not _LABEL_LINE.search(text) and \
-        not _INSTALL_LINE.search(text)
+    if not pattern.search(text) or _LABEL_LINE.search(text):
+        return False
+    commands = re.split(r"&&|;|\|\||\|", text)
+    return any(pattern.search(c) and not _INSTALL_LINE.search(c) for c in commands)
 
 
 def _without_comment(line: str) -> str:

@@ -36,10 +36,14 @@ AUTH_SCHEMES = ("OAuth2PasswordBearer", "OAuth2AuthorizationCodeBearer", "HTTPBe
 _SCHEME_WORD = re.compile(r"\b(" + "|".join(AUTH_SCHEMES) + r")\b(?!\w)")
 AUTH_MIXINS = re.compile(r"(LoginRequiredMixin|PermissionRequiredMixin|UserPassesTestMixin|"
                          r"AccessMixin|StaffRequiredMixin|AuthRequired\w*)")
+# Segments that make a route public wherever they appear (/login/access-token) ...
 PUBLIC_ROUTE = re.compile(
-    r"(^|/)(login|logout|signin|sign-in|signup|sign-up|register|token|refresh|"
+    r"(^|/)(login|logout|signin|sign-in|signup|sign-up|register|"
     r"password-recovery|password[-_]reset|reset[-_]password|forgot[-_]password|"
-    r"verify[-_]email|confirm|activate|callback|oauth|auth)(/|$|\{|<)", re.I)
+    r"verify[-_]email|confirm|activate)(/|$|\{|<)", re.I)
+# ... and segments that do so only at the end (/auth/token, not /auth/users/{id}).
+PUBLIC_LAST_SEGMENT = re.compile(r"^(token|refresh|callback|oauth|auth|authorize|jwks\.json|"
+                                 r"\.well-known)$", re.I)
 HEALTH_SEGMENT = re.compile(
     r"^(health|healthz|healthcheck|health[-_]check|livez|live|liveness|ping|status|alive|"
     r"_health|heartbeat|ready|readyz|readiness|_ready|up)$", re.I)
@@ -55,6 +59,11 @@ _HTTP_VERB_METHODS = ("get", "post", "put", "patch", "delete", "head", "options"
 _EDITING_VIEWS = re.compile(r"(CreateView|UpdateView|DeleteView|FormView|ModelViewSet|"
                             r"GenericViewSet|ViewSet|CreateAPIView|UpdateAPIView|DestroyAPIView|"
                             r"ListCreateAPIView|RetrieveUpdate\w*APIView|FormMixin)$")
+_READING_VIEWS = re.compile(r"(ListAPIView|RetrieveAPIView|ListView|DetailView|TemplateView|"
+                            r"RedirectView|ReadOnlyModelViewSet)$")
+# DRF handler names and the HTTP method each serves.
+_DRF_ACTIONS = {"create": "POST", "update": "PUT", "partial_update": "PATCH",
+                "destroy": "DELETE", "list": "GET", "retrieve": "GET"}
 # Words in a handler that show it persists or changes something (split on "_" and ".").
 _MUTATION_WORDS = frozenset((
     "add", "commit", "save", "delete", "remove", "create", "update", "insert", "upsert", "put",
@@ -67,7 +76,20 @@ _MUTATION_WORDS = frozenset((
     "destroy", "drop", "truncate", "rename", "assign", "grant", "hide", "unhide", "archive",
     "restore", "edit", "modify", "change", "toggle", "increment", "decrement", "insert_one",
     "insert_many", "update_one", "update_many", "delete_one", "delete_many", "replace_one",
-    "rpush", "lpush", "hset", "incr", "expire", "setex",
+    "rpush", "lpush", "hset", "incr", "expire", "setex", "trigger", "launch",
+    "kill", "restart", "deploy", "notify", "refund", "charge", "checkout", "purchase", "purge",
+    "migrate",
+))
+_RENDERS = re.compile(r"render_template\(|TemplateResponse\(|\brender\(|render_to_response\(")
+
+
+# Names of routes that compute or look something up without changing state.
+_READ_ONLY_WORDS = frozenset((
+    "search", "preview", "render", "validate", "validation", "query", "find", "lookup",
+    "calculate", "estimate", "predict", "prediction", "predictions", "score", "classify",
+    "infer", "inference", "check", "verify", "parse", "convert", "format", "count", "export",
+    "download", "compute", "evaluate", "explain", "summarize", "translate", "echo", "markdown",
+    "quote", "simulate", "recommend", "forecast", "detect",
 ))
 
 
@@ -86,7 +108,10 @@ def is_ready_route(route: Route) -> bool:
 
 def is_public_route(route: Route) -> bool:
     """Routes meant to be reachable without credentials (login, signup, token, health)."""
-    return bool(PUBLIC_ROUTE.search(route.path)) or is_health_route(route) or \
+    fixed = [p for p in route.path.strip("/").split("/") if p and p[0] not in "{<"]
+    last = fixed[-1] if fixed else ""
+    return bool(PUBLIC_ROUTE.search(route.path)) or bool(PUBLIC_LAST_SEGMENT.match(last)) or \
+        is_health_route(route) or \
         bool(re.search(r"(^|/)(docs|redoc|openapi\.json|metrics|static|favicon\.ico)(/|$)",
                        route.path))
 
@@ -255,10 +280,14 @@ def route_methods(facts: RepoFacts, route: Route) -> tuple[str, ...]:
         return route.methods
     if handler.function is not None and handler.cls is None:
         return _function_view_methods(facts, handler)
-    verbs = tuple(f.name.upper() for f in class_methods(handler)
-                  if f.name in _HTTP_VERB_METHODS)
-    if handler.cls is not None and any(_EDITING_VIEWS.search(b) for b in handler.cls.bases):
-        verbs = (*verbs, "POST")
+    verbs = [f.name.upper() if f.name in _HTTP_VERB_METHODS else _DRF_ACTIONS[f.name]
+             for f in class_methods(handler)
+             if f.name in _HTTP_VERB_METHODS or f.name in _DRF_ACTIONS]
+    bases = handler.cls.bases if handler.cls is not None else ()
+    if any(_EDITING_VIEWS.search(b) for b in bases):
+        verbs.append("POST")
+    elif not verbs and any(_READING_VIEWS.search(b) for b in bases):
+        verbs.append("GET")
     return tuple(dict.fromkeys(verbs)) or route.methods
 
 
@@ -288,9 +317,13 @@ def route_writes(facts: RepoFacts, route: Route) -> bool:
 
 
 def changes_state(facts: RepoFacts, route: Route) -> bool:
-    """A write-method route whose handler does something that persists or changes
-    state. A POST that only searches or renders a preview is not state-changing;
-    when the handler cannot be read, the method alone decides."""
+    """A write-method route that may change state.
+
+    A handler that calls something named like a write (save, commit, delete,
+    update, send...) changes state. One with no such call is read-only only when
+    it renders a page back (a search form) or its path or name says it computes
+    (search, preview, predict...); otherwise, and when the handler cannot be
+    read, the write method alone decides."""
     if not route_writes(facts, route):
         return False
     handler = resolve_handler(facts, route)
@@ -299,7 +332,25 @@ def changes_state(facts: RepoFacts, route: Route) -> bool:
     methods = tuple(m for m in route_methods(facts, route) if m in WRITE_METHODS or m == "ANY")
     text = handler_text(facts, handler, methods)
     body = text.split("\n", 1)[-1] if handler.function is not None else text
-    return bool(_mutation_words(body))
+    if _mutation_words(body):
+        return True
+    # no write in sight: a page rendered back (search forms) or a read-only name
+    return not (_read_only_intent(route, handler) or _RENDERS.search(body))
+
+
+def _read_only_intent(route: Route, handler: Handler) -> bool:
+    """The route's path or handler name says it only reads or computes (search,
+    preview, predict...). Without such a name, a write method is assumed to write."""
+    names = [route.path]
+    if handler.function is not None:
+        names.append(handler.function.name)
+    if handler.cls is not None:
+        names.append(handler.cls.name)
+    words: set[str] = set()
+    for name in names:
+        spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
+        words.update(w.lower() for w in re.split(r"[^A-Za-z0-9]+", spaced) if w)
+    return bool(words & _READ_ONLY_WORDS)
 
 
 def _mutation_words(text: str) -> set[str]:
@@ -451,6 +502,39 @@ def _has_auth_dependency(text: str, schemes: set[str] | frozenset[str],
         if name in schemes or name in auth_functions or _is_auth_name(name):
             return True
     return False
+
+
+_PUBLIC_MARKERS = re.compile(r"\b(AllowAny|anonymous_required|allow_anonymous|public_route|"
+                             r"public_endpoint|login_not_required|no_auth_required)\b")
+_PUBLIC_HANDLER_WORDS = frozenset(("login", "logout", "signin", "signup", "register",
+                                   "registration", "token", "refresh", "forgot", "activate",
+                                   "activation", "callback"))
+
+
+def is_declared_public(facts: RepoFacts, route: Route) -> bool:
+    """The handler says it is public: DRF ``permission_classes = (AllowAny,)``,
+    ``@anonymous_required``-style markers, or a login/signup/token/password-reset
+    handler name (``def register``, ``class LoginAPIView``, ``reset_password_request``)."""
+    handler = resolve_handler(facts, route)
+    if handler is None:
+        return False
+    decorators = handler.function.decorators if handler.function is not None else ()
+    if handler.cls is not None:
+        decorators = (*decorators, *handler.cls.decorators)
+        for assign in handler.module.assigns:
+            if assign.class_name == handler.cls.name and assign.scope == handler.cls.qualname \
+                    and assign.target in ("permission_classes", "decorators") and \
+                    _PUBLIC_MARKERS.search(assign.value):
+                return True
+    if any(_PUBLIC_MARKERS.search(d.raw) or any(_PUBLIC_MARKERS.search(a) for a in d.args)
+           for d in decorators):
+        return True
+    name = handler.function.name if handler.function is not None and handler.cls is None \
+        else handler.cls.name if handler.cls is not None else ""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+    words = set(spaced.split("_"))
+    return bool(words & _PUBLIC_HANDLER_WORDS) or \
+        ("reset" in words and "password" in words)
 
 
 def is_dev_only(facts: RepoFacts, route: Route) -> bool:

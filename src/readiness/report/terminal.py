@@ -57,7 +57,8 @@ class TerminalReporter:
             table.add_row(c.title, f"{c.score:.0f}" if c.score is not None else "n/a",
                           Text(c.status, style=style), ", ".join(c.critical_gaps) or "-")
         out: list[RenderableType] = [panel, table]
-        top = [f for f in gaps(assessment) if not f.waived][: self.top if not self.verbose else None]
+        limit = None if self.verbose else self.top
+        top = [f for f in gaps(assessment) if not f.waived][:limit]
         if top:
             gap_table = Table(title=f"Top gaps ({len(top)} of {len(gaps(assessment))})",
                               expand=False)

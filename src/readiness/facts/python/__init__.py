@@ -77,7 +77,7 @@ def _looks_like_python2(text: str) -> bool:
 
     return bool(
         re.search(r"^\s*print\s+[\"'\w]", text, re.M)
-        or re.search(r"^\s*except\s+[\w.]+\s*,\s*\w+\s*:", text, re.M)
-        and re.search(r"^\s*print\s", text, re.M)
+        or (re.search(r"^\s*except\s+[\w.]+\s*,\s*\w+\s*:", text, re.M)
+        and re.search(r"^\s*print\s", text, re.M))
         or re.search(r"\bur[\"']|\b0[0-7]+L?\b|`\w+`", text)
     )

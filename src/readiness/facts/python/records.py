@@ -170,9 +170,8 @@ class ModuleFacts:
     lines: int = 0
 
     def imports_module(self, prefix: str) -> bool:
-        return any(
-            imp.qualified == prefix or imp.qualified.startswith(prefix + ".") for imp in self.imports
-        )
+        return any(imp.qualified == prefix or imp.qualified.startswith(prefix + ".")
+                   for imp in self.imports)
 
 
 def call_order(call: Call) -> tuple[int, int, str, tuple[str, ...], tuple[tuple[str, str], ...]]:

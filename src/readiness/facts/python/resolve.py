@@ -34,7 +34,8 @@ class Resolver:
             # ``import a.b`` binds ``a``; keep ``a`` pointing at the package itself.
             table.setdefault(imp.alias, imp.alias)
             return
-        table[imp.alias] = imp.qualified.lstrip(".") if imp.module.startswith(".") else imp.qualified
+        qualified = imp.qualified
+        table[imp.alias] = qualified.lstrip(".") if imp.module.startswith(".") else qualified
 
     def bind(self, scope: str, name: str, target: str) -> None:
         """Bind ``name`` (possibly dotted, like ``self.client``) to an already resolved target."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from readiness.facts.python.ast_extract import source_lines
 from readiness.facts.python.records import (
     Assign,
     Call,
@@ -24,7 +25,6 @@ from readiness.facts.python.records import (
     Param,
     call_order,
 )
-from readiness.facts.python.ast_extract import source_lines
 from readiness.facts.python.resolve import Resolver
 
 ARG_CLIP = 160
@@ -347,11 +347,10 @@ class _Extractor:
             if kind == "ERROR" or node.is_missing:
                 if len(self.errors) < MAX_ERRORS:
                     self.errors.append(f"syntax error at line {_line(node)}")
-            elif kind in ("print_statement", "exec_statement"):
+            elif kind in ("print_statement", "exec_statement") and len(self.errors) < MAX_ERRORS:
                 # tree-sitter still accepts these Python 2 statements; Python 3 does not.
-                if len(self.errors) < MAX_ERRORS:
-                    word = kind.split("_")[0]
-                    self.errors.append(f"Python 2 {word} statement at line {_line(node)}")
+                word = kind.split("_")[0]
+                self.errors.append(f"Python 2 {word} statement at line {_line(node)}")
             if kind == "decorated_definition":
                 definition = node.child_by_field_name("definition")
                 decorators = [c for c in node.children if c.type == "decorator"]
@@ -496,7 +495,8 @@ class _Extractor:
                     pname = "*" + _text(inner.named_children[0], 100)
                 elif inner.type == "dictionary_splat_pattern":
                     pname = "**" + _text(inner.named_children[0], 100)
-                params.append(Param(pname, self._snip(type_node) if type_node is not None else None))
+                annotation = self._snip(type_node) if type_node is not None else None
+                params.append(Param(pname, annotation))
             elif kind in ("default_parameter", "typed_default_parameter"):
                 pname_node = child.child_by_field_name("name")
                 type_node = child.child_by_field_name("type")
@@ -605,16 +605,16 @@ def _is_store(parent: Node, node: Node) -> bool:
     """True when ``node`` is the name being bound (left of ``=``, a def/class name, a param)."""
     kind = parent.type
     if kind in ("assignment", "augmented_assignment"):
-        return parent.child_by_field_name("left") == node
+        return bool(parent.child_by_field_name("left") == node)
     if kind in ("function_definition", "class_definition"):
-        return parent.child_by_field_name("name") == node
+        return bool(parent.child_by_field_name("name") == node)
     if kind in ("parameters", "typed_parameter", "default_parameter", "typed_default_parameter",
                 "keyword_argument", "aliased_import", "dotted_name", "as_pattern_target",
                 "pattern_list", "list_splat_pattern", "dictionary_splat_pattern"):
         if kind in ("default_parameter", "typed_default_parameter"):
-            return parent.child_by_field_name("name") == node
+            return bool(parent.child_by_field_name("name") == node)
         if kind == "keyword_argument":
-            return parent.child_by_field_name("name") == node
+            return bool(parent.child_by_field_name("name") == node)
         return True
     return False
 
