@@ -130,11 +130,11 @@ def count_tree(tree: Path) -> tuple[int, int, int]:
 class Bench:
     """Runs the configurations and keeps their series."""
 
-    def __init__(self, tree: Path, scratch: Path) -> None:
+    def __init__(self, tree: Path, scratch: Path, readiness: Path, bandit: Path) -> None:
         self.tree = tree
         self.scratch = scratch
-        self.readiness = venv_tool("readiness")
-        self.bandit = venv_tool("bandit")
+        self.readiness = readiness
+        self.bandit = bandit
         self.series = {label: Series(label) for label in (BANDIT, COLD, WARM, AST, TREE_SITTER)}
         self._caches = 0
 
@@ -307,9 +307,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     print_machine()
     try:
+        readiness, bandit = venv_tool("readiness"), venv_tool("bandit")  # fail before generating
         with scratch_dir() as scratch:
             tree = prepare_tree(args.keep, scratch, args.lines, args.seed)
-            bench = Bench(tree, scratch)
+            bench = Bench(tree, scratch, readiness, bandit)
             print_versions(bench)
             for index in range(1, args.repeat + 1):
                 bench.repeat(index, args.repeat)

@@ -63,14 +63,38 @@ def test_waivers_attach_and_warn(make_repo) -> None:
 
 
 def test_second_run_is_served_from_the_cache(tmp_path: Path) -> None:
+    """An unchanged tree: the second run reuses the first run's findings."""
     cache_dir = tmp_path / "cache"
     first = assess(EXAMPLE, _quiet(cache_dir=str(cache_dir)))
     second = assess(EXAMPLE, _quiet(cache_dir=str(cache_dir)))
     python_files = first.stats["python_files"]
+    assert first.stats["run_cache"] == "miss"
     assert first.stats["cache"]["misses"] == python_files
-    assert second.stats["cache"]["hits"] == python_files
-    assert [(f.practice, f.status, f.evidence) for f in first.findings] == \
-        [(f.practice, f.status, f.evidence) for f in second.findings]
+    assert second.stats["run_cache"] == "hit"
+    assert [(f.practice, f.status, f.evidence, f.anti_patterns, f.message)
+            for f in first.findings] == \
+        [(f.practice, f.status, f.evidence, f.anti_patterns, f.message)
+         for f in second.findings]
+    assert first.summary == second.summary
+    assert first.skipped == second.skipped and first.applicability == second.applicability
+
+
+def test_one_changed_file_reparses_only_that_file(tmp_path: Path) -> None:
+    """A changed tree runs the rules again, but reuses the parse of unchanged files."""
+    import shutil
+
+    root = tmp_path / "service"
+    shutil.copytree(EXAMPLE, root)
+    cache_dir = tmp_path / "cache"
+    first = assess(root, _quiet(cache_dir=str(cache_dir)))
+    notify = root / "app" / "notify.py"
+    notify.write_text(notify.read_text().replace("json={", "timeout=5, json={"))
+    second = assess(root, _quiet(cache_dir=str(cache_dir)))
+    assert second.stats["run_cache"] == "miss"
+    assert second.stats["cache"]["misses"] == 1
+    assert second.stats["cache"]["hits"] == first.stats["python_files"] - 1
+    assert first.finding("rel.timeouts").anti_patterns
+    assert not second.finding("rel.timeouts").anti_patterns
 
 
 def test_a_corrupt_cache_is_ignored_with_a_warning(tmp_path: Path) -> None:

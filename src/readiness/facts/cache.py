@@ -11,14 +11,32 @@ process holding a lock) turns the cache off for the run; it never fails a run.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import sqlite3
 import zlib
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS facts (key TEXT PRIMARY KEY, payload BLOB NOT NULL)"
+
+
+@lru_cache(maxsize=8)
+def code_fingerprint(subpackage: str = "") -> str:
+    """A short hash of readiness's own source files under ``subpackage`` (names, sizes,
+    modification times): cached results are tied to the code that produced them."""
+    base = Path(__file__).resolve().parent.parent
+    directory = base / subpackage if subpackage else base
+    digest = hashlib.sha256()
+    for path in sorted(directory.rglob("*.py")):
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        digest.update(f"{path.relative_to(base)}:{info.st_size}:{info.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
 
 
 def default_cache_dir() -> Path:

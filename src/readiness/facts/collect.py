@@ -17,6 +17,7 @@ import time
 import tomllib
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ import yaml
 
 from readiness.config import Settings
 from readiness.facts import classify
-from readiness.facts.cache import FactCache
+from readiness.facts.cache import FactCache, code_fingerprint
 from readiness.facts.deps import Requirement, parse_requirements, pyproject_requirements
 from readiness.facts.dockerfile import parse_dockerfile
 from readiness.facts.python import parse_python, wire
@@ -39,12 +40,43 @@ PARALLEL_THRESHOLD = 150  # uncached Python files before processes pay for thems
 EXTRACTOR_VERSION = f"py{wire.WIRE_VERSION}"
 
 
+def extractor_fingerprint() -> str:
+    """Changes whenever the Python extractors' source changes, so a cache entry written by
+    other extractor code is never read back (a version number alone is easy to forget)."""
+    return code_fingerprint("facts/python")
+
+
 def _noop(stage: str, done: int, total: int | None) -> None:
     return None
 
 
-def collect(root: Path, settings: Settings, progress: Progress | None = None) -> RepoFacts:
-    """Facts of the tree at ``root`` (an existing directory)."""
+@dataclass
+class Snapshot:
+    """The tree as read: every walked file, the text of the readable ones and their
+    content hashes. Cheap to take (no parsing), so a run can decide from it whether
+    anything changed since the last one."""
+
+    root: Path
+    files: dict[str, SourceFile]
+    texts: dict[str, tuple[str, bytes]]
+    digests: dict[str, str]  # path -> sha256 of the bytes, for read files
+    skipped: list[Skipped]
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def fingerprint(self) -> str:
+        """One hash of the tree: paths, kinds, roles, contents, sizes, skip reasons."""
+        digest = hashlib.sha256()
+        for path in sorted(self.files):
+            item = self.files[path]
+            content = self.digests.get(path) or f"size:{item.size}"
+            digest.update(f"{path}\0{item.kind}\0{item.role}\0{content}\n".encode())
+        for entry in sorted(self.skipped, key=lambda s: (s.path, s.reason)):
+            digest.update(f"skip\0{entry.path}\0{entry.reason}\n".encode())
+        return digest.hexdigest()
+
+
+def snapshot(root: Path, settings: Settings, progress: Progress | None = None) -> Snapshot:
+    """Walk ``root`` (an existing directory) and read every file readiness parses."""
     report = progress or _noop
     started = time.perf_counter()
     result = walk(root, max_files=settings.max_files, exclude=settings.exclude,
@@ -52,11 +84,12 @@ def collect(root: Path, settings: Settings, progress: Progress | None = None) ->
     walked_at = time.perf_counter()
     skipped = list(result.skipped)
     files: dict[str, SourceFile] = {}
-    readable = [f for f in result.files if f.kind is not None]
-    total = len(readable)
     texts: dict[str, tuple[str, bytes]] = {}
+    digests: dict[str, str] = {}
+    total = sum(1 for f in result.files if f.kind not in (None, classify.LOCK))
     for index, item in enumerate(result.files):
-        if item.kind is None:
+        if item.kind is None or item.kind == classify.LOCK:
+            # listed for presence checks (lock files, model artefacts, .dockerignore)
             files[item.path] = SourceFile(item.path, None, item.role, item.size)
             continue
         text, data, problem = _read(item, settings.max_file_bytes)
@@ -67,25 +100,45 @@ def collect(root: Path, settings: Settings, progress: Progress | None = None) ->
         assert text is not None and data is not None
         files[item.path] = SourceFile(item.path, item.kind, item.role, item.size, text)
         texts[item.path] = (text, data)
+        digests[item.path] = hashlib.sha256(data).hexdigest()
         if index % 200 == 0:
             report("reading", len(texts), total)
     read_at = time.perf_counter()
+    stats = {
+        "files_walked": len(result.files),
+        "files_read": len(texts),
+        "files_ignored": result.ignored,
+        "seconds": {"walk": round(walked_at - started, 3), "read": round(read_at - walked_at, 3)},
+    }
+    return Snapshot(root, files, texts, digests, skipped, stats)
 
+
+def collect(root: Path, settings: Settings, progress: Progress | None = None) -> RepoFacts:
+    """Facts of the tree at ``root`` (an existing directory)."""
+    return build_facts(snapshot(root, settings, progress), settings, progress)
+
+
+def build_facts(snap: Snapshot, settings: Settings, progress: Progress | None = None
+                ) -> RepoFacts:
+    """Parse a snapshot into RepoFacts (Python through the content-hash cache)."""
+    report = progress or _noop
+    started = time.perf_counter()
+    files, texts = snap.files, snap.texts
     cache = FactCache(Path(settings.cache_dir) if settings.cache_dir else None, settings.cache)
-    facts = RepoFacts(root=str(root), files=files, python={}, skipped=skipped)
+    facts = RepoFacts(root=str(snap.root), files=files, python={}, skipped=list(snap.skipped))
     python_items = [(p, t, d) for p, (t, d) in texts.items()
                     if files[p].kind == classify.PYTHON]
-    _parse_python_files(python_items, settings, cache, facts, report)
+    _parse_python_files(python_items, settings, cache, facts, report, snap.digests)
     parsed_at = time.perf_counter()
     for path, (text, _data) in texts.items():
         kind = files[path].kind
         if kind == classify.NOTEBOOK:
-            _notebook(path, text, settings, cache, facts)
+            _notebook(path, text, settings, facts)
         elif kind == classify.YAML:
             _yaml(path, text, settings, facts)
         elif kind == classify.DOCKERFILE:
             facts.dockerfiles_by_path[path] = parse_dockerfile(path, text)
-        elif kind == classify.TOML or (kind == classify.LOCK and path.endswith(".toml")):
+        elif kind == classify.TOML:
             _toml(path, text, facts)
         elif kind == classify.REQUIREMENTS:
             requirements, _includes = parse_requirements(path, text)
@@ -94,22 +147,18 @@ def collect(root: Path, settings: Settings, progress: Progress | None = None) ->
             _toml(path, text, facts)
     cache.close()
     facts.skipped.sort(key=lambda s: s.path)
+    seconds = dict(snap.stats.get("seconds", {}))
+    seconds.update({"parse_python": round(parsed_at - started, 3),
+                    "parse_other": round(time.perf_counter() - parsed_at, 3)})
     facts.stats.update({
-        "files_walked": len(result.files),
-        "files_read": len(texts),
-        "files_ignored": result.ignored,
+        **snap.stats,
         "python_files": len(facts.python),
         "python_lines": sum(m.lines for m in facts.python.values()),
         "tree_sitter_files": sorted(p for p, m in facts.python.items()
                                     if m.parser == "tree-sitter"),
         "cache": {"enabled": cache.enabled, "hits": cache.hits, "misses": cache.misses,
                   "problem": cache.problem},
-        "seconds": {
-            "walk": round(walked_at - started, 3),
-            "read": round(read_at - walked_at, 3),
-            "parse_python": round(parsed_at - read_at, 3),
-            "parse_other": round(time.perf_counter() - parsed_at, 3),
-        },
+        "seconds": seconds,
     })
     return facts
 
@@ -143,9 +192,8 @@ def _read(item: WalkedFile, cap: int) -> tuple[str | None, bytes | None, str | N
     return text, data, None
 
 
-def _cache_key(data: bytes, settings: Settings, kind: str) -> str:
-    digest = hashlib.sha256(data).hexdigest()
-    return f"{kind}:{EXTRACTOR_VERSION}:{settings.python_parser}:{digest}"
+def _cache_key(digest: str, settings: Settings, kind: str) -> str:
+    return f"{kind}:{EXTRACTOR_VERSION}:{extractor_fingerprint()}:{settings.python_parser}:{digest}"
 
 
 def _parse_one(path: str, text: str, data: bytes, parser: str
@@ -169,8 +217,9 @@ def _jobs(settings: Settings, pending: int) -> int:
 
 
 def _parse_python_files(items: list[tuple[str, str, bytes]], settings: Settings,
-                        cache: FactCache, facts: RepoFacts, report: Progress) -> None:
-    keys = {path: _cache_key(data, settings, "python") for path, _, data in items}
+                        cache: FactCache, facts: RepoFacts, report: Progress,
+                        digests: dict[str, str]) -> None:
+    keys = {path: _cache_key(digests[path], settings, "python") for path, _, _ in items}
     cache.prefetch(list(keys.values()))
     pending: list[tuple[str, str, bytes]] = []
     done = 0
@@ -219,8 +268,7 @@ def _parse_python_files(items: list[tuple[str, str, bytes]], settings: Settings,
     report("parsing", len(items), len(items))
 
 
-def _notebook(path: str, text: str, settings: Settings, cache: FactCache,
-              facts: RepoFacts) -> None:
+def _notebook(path: str, text: str, settings: Settings, facts: RepoFacts) -> None:
     try:
         notebook = json.loads(text)
     except ValueError as exc:

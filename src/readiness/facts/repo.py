@@ -33,6 +33,7 @@ from readiness.facts.python.records import (
     ModuleFacts,
 )
 from readiness.facts.python.routes import Route, routes_in
+from readiness.facts.textsearch import may_match, required_literals
 from readiness.facts.yaml_facts import YMap
 from readiness.model import Evidence, Skipped, clip
 
@@ -109,10 +110,16 @@ class RepoFacts:
         item = self.files.get(path)
         return item.role if item else PRODUCTION
 
+    @cached_property
+    def _roles(self) -> dict[str, str]:
+        return {path: item.role for path, item in self.files.items()}
+
     def _wanted(self, path: str, production: bool | None) -> bool:
+        """Whether ``path`` is selected: production files (True), test files (False), all
+        (None). Called in every query's inner loop, so it reads a precomputed table."""
         if production is None:
             return True
-        role = self.role(path)
+        role = self._roles.get(path, PRODUCTION)
         return role == PRODUCTION if production else role == TEST
 
     def paths(self, production: bool | None = True) -> list[str]:
@@ -307,6 +314,7 @@ class RepoFacts:
              flags: int = 0, limit: int = 200) -> list[Hit]:
         """Lines matching a regex in read text files (optionally of some kinds or paths)."""
         regex = re.compile(pattern, flags) if isinstance(pattern, str) else pattern
+        literals, ignore_case = required_literals(regex)
         wanted_kinds = set(kinds) if kinds is not None else None
         candidates = list(paths) if paths is not None else list(self.files)
         out: list[Hit] = []
@@ -318,12 +326,27 @@ class RepoFacts:
                 continue
             if not self._wanted(path, production):
                 continue
+            lowered = self._lowered(path, item.text) if ignore_case and literals else None
+            if not may_match(item.text, lowered, literals, ignore_case):
+                continue
             for match in regex.finditer(item.text):
                 number = self._line_number(path, item.text, match.start())
                 out.append(Hit(path, number, self.line(path, number), match.group(0)))
                 if len(out) >= limit:
                     return out
         return out
+
+    def _lowered(self, path: str, text: str) -> str:
+        cache = self._lower_cache
+        lowered = cache.get(path)
+        if lowered is None:
+            lowered = text.lower()
+            cache[path] = lowered
+        return lowered
+
+    @cached_property
+    def _lower_cache(self) -> dict[str, str]:
+        return {}
 
     # ---------------------------------------------------------------- deploy
     def dockerfiles(self, production: bool | None = True) -> list[Dockerfile]:

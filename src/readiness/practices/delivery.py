@@ -516,6 +516,8 @@ def _build_flag_index(facts: RepoFacts) -> _FlagIndex:
             boolean = bool(_BOOL_PARSE.search(assign.value)) or \
                 bool(re.search(r"\bbool\b", assign.annotation or ""))
             env_keys = [k for k in _ENV_READ.findall(assign.value) if _is_flag_name(k, boolean)]
+            if not env_keys and not _is_flag_name(leaf, boolean):
+                continue  # most assignments: decided without building evidence
             ev = facts.evidence(module.path, assign.line, note="flag definition")
             if env_keys:
                 names.setdefault(env_keys[0], ev)
@@ -575,15 +577,46 @@ def _flag_refs(line: str, index: _FlagIndex, path: str) -> tuple[list[str], list
     return found, derived
 
 
+def _mention_pattern(index: _FlagIndex) -> re.Pattern[str]:
+    """Anything ``_flag_refs`` could recognise on a line: a known flag, derived toggle or
+    alias, a configuration lookup, a getattr on settings, or a decorator argument."""
+    names = {*index.names, *index.derived, *(target for _, target in index.aliases)}
+    # A superset of _CONFIG_RECEIVER's words, case-sensitive and without their first letter
+    # (so no case folding and no leading ``\w*``): ten times faster over a large tree.
+    receivers = r"(?:onf|ONF|ettings|ETTINGS|lags|LAGS|eatures|EATURES|ptions|PTIONS|nv|NV)\w*"
+    parts = [rf"{receivers}\s*(?:\[|\.get\(|\()", r"getattr\(", r"^\s*@[\w.]+\("]
+    if names:
+        words = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        parts.insert(0, rf"(?<![\w])_*(?:{words})\b")
+    return re.compile("|".join(parts), re.M)
+
+
+def _candidate_lines(facts: RepoFacts, path: str, mentions: re.Pattern[str]) -> list[int]:
+    """Line numbers (ascending) that mention something a flag read could be made of; one
+    pass of one regex over the file instead of several regexes on every line."""
+    text = facts.text(path) or ""
+    numbers: list[int] = []
+    line = 1
+    position = 0
+    for match in mentions.finditer(text):
+        line += text.count("\n", position, match.start())
+        position = match.start()
+        if not numbers or numbers[-1] != line:
+            numbers.append(line)
+    return numbers
+
+
 def _decision_points(facts: RepoFacts, index: _FlagIndex
                      ) -> tuple[list[Evidence], list[Evidence]]:
     """(flag reads at decision points, derived-toggle reads at decision points)."""
     flags: list[Evidence] = []
     derived: list[Evidence] = []
     definitions = {(e.path, e.line) for e in [*index.names.values(), *index.aliases.values()]}
+    mentions = _mention_pattern(index)
     for module in facts.modules():
         lines = facts.lines(module.path)
-        for number, line in enumerate(lines, start=1):
+        for number in _candidate_lines(facts, module.path, mentions):
+            line = lines[number - 1]
             if (module.path, number) in definitions or line.lstrip().startswith("#"):
                 continue
             opened = number >= 2 and bool(_OPEN_CONDITION.search(lines[number - 2]))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from readiness.facts import RepoFacts
 from readiness.facts.python.records import Assign, Call, ClassDef, Function, ModuleFacts, Param
 from readiness.facts.python.routes import Route
+from readiness.facts.textsearch import search
 from readiness.model import AntiPatternHit, Evidence, Severity
 from readiness.practices.helpers import call_ev, dedupe, per_site
 from readiness.practices.registry import (
@@ -893,10 +894,10 @@ def _enforcement(facts: RepoFacts) -> _Checks:
                     not re.match(r"^[\w\[\]\"' .]+=\s*[\w.]+$", h.text.strip())]
     sources = _function_sources(facts)
     derived = {f.name for _, f, text in sources
-               if f.class_name and _ROLE_COMPARE.search(text) and f.end_line - f.line <= 6}
+               if f.class_name and f.end_line - f.line <= 6 and search(_ROLE_COMPARE, text)}
     derived_ref = re.compile(r"\.(" + "|".join(map(re.escape, sorted(derived))) + r")\b") \
         if derived else None
-    denying = {f.name for _, f, text in sources if _DENIAL.search(text)}
+    denying = {f.name for _, f, text in sources if search(_DENIAL, text)}
     callers = _callers(facts)
     for module, function, text in sources:
         if function.name in derived:
@@ -904,7 +905,7 @@ def _enforcement(facts: RepoFacts) -> _Checks:
         for regex, bucket, note in ((_ROLE_COMPARE, checks.role, "role check"),
                                     (derived_ref, checks.role, "role check"),
                                     (_FLAG_COMPARE, checks.flag, "admin-flag check")):
-            match = regex.search(text) if regex is not None else None
+            match = search(regex, text) if regex is not None else None
             if match is None or _CHAT_ROLE.search(text[match.start():match.end() + 30]):
                 continue
             refused = function.name in denying or \

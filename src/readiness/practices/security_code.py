@@ -941,6 +941,8 @@ def _judge_or_fallback(facts: RepoFacts, module: ModuleFacts, assign: Assign,
 
 def _scan_python_calls(facts: RepoFacts, scan: _SecretScan) -> None:
     for module, call in _all_calls(facts):
+        if "str" not in call.arg_kinds and "str" not in call.kwarg_kinds:
+            continue  # no literal to judge: the common case, decided without evidence
         ev = call_ev(facts, module, call)
         literal_passwords = [
             f"literal {key}= passed to {call.raw}() (bandit B106)"

@@ -1,4 +1,4 @@
-"""One assessment, end to end: facts -> findings -> waivers -> scores -> Assessment.
+"""One assessment, end to end: snapshot -> facts -> findings -> waivers -> scores.
 
 The engine is the only module that knows every layer; the CLI (and later the web
 and portfolio entry points) call it and render what it returns.
@@ -10,19 +10,23 @@ import datetime as dt
 import os
 import re
 import time
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
 from readiness import CATALOG_VERSION, SCORING_VERSION, __version__
 from readiness.config import Settings
+from readiness.engine.runcache import RunStore, decode, encode, run_key
 from readiness.errors import TargetError, UnknownPracticeError
-from readiness.facts import RepoFacts, collect, predicate_names
+from readiness.facts import RepoFacts, predicate_names
+from readiness.facts.collect import Snapshot, build_facts, snapshot
 from readiness.model import (
     Applicability,
     Assessment,
     Finding,
     Priority,
     Severity,
+    Skipped,
     Status,
     Target,
     ToolInfo,
@@ -59,40 +63,66 @@ def assess(
         if practice_id not in registry:
             raise UnknownPracticeError(f"--disable: unknown practice id {practice_id!r}")
     started = time.perf_counter()
-    facts = collect(root, settings, progress)
-    collected = time.perf_counter()
+    snap = snapshot(root, settings, progress)
+    store = RunStore(Path(settings.cache_dir) if settings.cache_dir else None, settings.cache)
+    key = run_key(snap.fingerprint(), settings, registry)
+    cached = store.get(key)
     selected = [p for p in registry.all() if p.id not in settings.disable]
-    findings: list[Finding] = []
-    for index, item in enumerate(selected, start=1):
-        findings.append(run_practice(item, facts, debug=settings.debug))
-        if progress is not None:
-            progress("checking", index, len(selected))
+    if cached is not None:
+        findings = decode(cached["findings"], {p.id: p.meta for p in selected})
+        applicability = tuple(Applicability(a["name"], a["value"], tuple(a["evidence"]))
+                              for a in cached["applicability"])
+        skipped = tuple(Skipped(s["path"], s["reason"], s.get("partial_facts", False))
+                        for s in cached["skipped"])
+        stats: dict[str, object] = {**cached["stats"], **snap.stats, "run_cache": "hit"}
+        collected = checked = time.perf_counter()
+    else:
+        facts = build_facts(snap, settings, progress)
+        collected = time.perf_counter()
+        findings = []
+        for index, item in enumerate(selected, start=1):
+            findings.append(run_practice(item, facts, debug=settings.debug))
+            if progress is not None:
+                progress("checking", index, len(selected))
+        checked = time.perf_counter()
+        applicability = _applicability(facts, registry)
+        skipped = tuple(facts.skipped)
+        stats = {**facts.stats, "run_cache": "miss"}
+        if not any(f.status == Status.ERROR for f in findings):
+            store.put(key, {
+                "findings": encode(findings),
+                "applicability": [{"name": a.name, "value": a.value,
+                                   "evidence": list(a.evidence)} for a in applicability],
+                "skipped": [s.to_dict() for s in skipped],
+                "stats": {k: v for k, v in facts.stats.items() if k not in ("seconds", "cache")},
+            })
+    store.close()
     findings, warnings = apply_waivers(findings, settings)
     summary, categories = score(findings, settings.weights)
-    checked = time.perf_counter()
-    stats = dict(facts.stats)
-    seconds: dict[str, object] = dict(stats.get("seconds", {}))
+    seconds: dict[str, object] = dict(stats.get("seconds", {}))  # type: ignore[call-overload]
     seconds.update({"collect": round(collected - started, 3),
                     "rules": round(checked - collected, 3),
-                    "total": round(checked - started, 3)})
+                    "total": round(time.perf_counter() - started, 3)})
     stats["seconds"] = seconds
     cache = stats.get("cache")
     if isinstance(cache, dict) and cache.get("problem"):
         warnings.append(str(cache["problem"]))
+    if store.problem:
+        warnings.append(store.problem)
     return Assessment(
         tool=ToolInfo("readiness", __version__, CATALOG_VERSION, SCORING_VERSION),
         target=Target(
             path=str(path),
-            name=_project_name(facts, root),
+            name=_project_name(snap, root),
             commit=git_commit(root),
             assessed_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
             .replace("+00:00", "Z"),
         ),
-        applicability=_applicability(facts, registry),
+        applicability=applicability,
         summary=summary,
         categories=categories,
         findings=tuple(findings),
-        skipped=tuple(facts.skipped),
+        skipped=skipped,
         stats=stats,
         warnings=tuple(warnings),
     )
@@ -160,14 +190,17 @@ def _applicability(facts: RepoFacts, registry: Registry) -> tuple[Applicability,
     return tuple(out)
 
 
-def _project_name(facts: RepoFacts, root: Path) -> str:
-    pyproject = facts.toml_docs.get("pyproject.toml", {})
-    project = pyproject.get("project", {}) if isinstance(pyproject, dict) else {}
-    if isinstance(project, dict) and isinstance(project.get("name"), str):
-        return str(project["name"])
-    poetry = pyproject.get("tool", {}).get("poetry", {}) if isinstance(pyproject, dict) else {}
-    if isinstance(poetry, dict) and isinstance(poetry.get("name"), str):
-        return str(poetry["name"])
+def _project_name(snap: Snapshot, root: Path) -> str:
+    """[project].name or Poetry's name from the root pyproject.toml, else the folder name."""
+    text = snap.texts.get("pyproject.toml", ("", b""))[0]
+    if text:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            data = {}
+        for table in (data.get("project"), data.get("tool", {}).get("poetry")):
+            if isinstance(table, dict) and isinstance(table.get("name"), str):
+                return str(table["name"])
     return root.name
 
 
