@@ -12,6 +12,7 @@ equal to ``create_all``).
 
 from __future__ import annotations
 
+import ast
 import bisect
 import fnmatch
 import re
@@ -23,6 +24,7 @@ from typing import Any, TypeVar
 from readiness.facts.classify import PRODUCTION, TEST, is_ci_config, is_compose
 from readiness.facts.deps import Requirement
 from readiness.facts.dockerfile import Dockerfile
+from readiness.facts.python.ast_extract import parse_tree
 from readiness.facts.python.records import (
     Assign,
     Call,
@@ -279,6 +281,25 @@ class RepoFacts:
             if function.qualname == qualname:
                 return function
         return None
+
+    def syntax_tree(self, path: str) -> ast.Module | None:
+        """The ``ast`` of one production module, for the few rules that need expression-level
+        data flow the records do not keep (how a string reaching ``execute()`` was built).
+
+        This parses that module a second time, on demand and once per run, so rules call it
+        only for modules holding a sink they must judge. None when ``ast`` cannot read it
+        (newer syntax, syntax errors): rules then fall back to the records."""
+
+        def build() -> ast.Module | None:
+            text = self.text(path)
+            if text is None or path not in self.python:
+                return None
+            try:
+                return parse_tree(text, path)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return None
+
+        return self.memo(f"syntax_tree:{path}", build)
 
     @cached_property
     def _routes(self) -> list[Route]:

@@ -25,7 +25,6 @@ from readiness.facts import RepoFacts
 from readiness.facts.applicability import OUT_LIBS
 from readiness.facts.classify import is_ci_config, is_compose
 from readiness.facts.dockerfile import Instruction
-from readiness.facts.python.ast_extract import parse_tree
 from readiness.facts.python.records import Assign, Call, Function, ModuleFacts
 from readiness.facts.yaml_facts import YList, YMap
 from readiness.model import AntiPatternHit, Evidence, Severity
@@ -62,18 +61,8 @@ def _unquote(text: str | None) -> str | None:
 
 
 def _module_tree(facts: RepoFacts, path: str) -> ast.Module | None:
-    """The ``ast`` of a production module (parsed once per run; None if it does not parse)."""
-
-    def build() -> ast.Module | None:
-        text = facts.text(path)
-        if text is None:
-            return None
-        try:
-            return parse_tree(text, path)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return None
-
-    return facts.memo(f"security_code.ast:{path}", build)
+    """The ``ast`` of a module holding a sink (see ``RepoFacts.syntax_tree``)."""
+    return facts.syntax_tree(path)
 
 
 @dataclass(frozen=True)
