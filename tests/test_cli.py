@@ -90,7 +90,8 @@ def test_fail_on_critical_names_the_practice() -> None:
 
 def test_invalid_option_values_are_usage_errors() -> None:
     assert run_cli("assess", str(EXAMPLE), "--fail-under", "150").code == EXIT_USAGE
-    assert run_cli("assess", str(EXAMPLE), "--format", "pdf").code == EXIT_USAGE
+    pdf = run_cli("assess", str(EXAMPLE), "--format", "pdf")
+    assert pdf.code == EXIT_USAGE and "unknown format 'pdf'" in pdf.err
     assert run_cli("assess", str(EXAMPLE), "--fail-on", "low").code == EXIT_USAGE
     assert run_cli("assess", str(EXAMPLE), "--disable", "no.such-id").code == EXIT_USAGE
 

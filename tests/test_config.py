@@ -55,7 +55,7 @@ expires = 2027-03-31
 
 @pytest.mark.parametrize(("text", "message"), [
     ("[tool.readiness]\nfail-under = 'high'\n", "fail-under"),
-    ("[tool.readiness]\nformat = ['pdf']\n", "unknown format"),
+    ("[tool.readiness]\nformat = ['P D F']\n", "not a format name"),
     ("[tool.readiness]\nnonsense = 1\n", "unknown setting"),
     ("[tool.readiness]\nweights = { urgent = 1 }\n", "unknown priority"),
     ("[[tool.readiness.waivers]]\npractice = 'rel.timeouts'\n", "reason"),

@@ -30,10 +30,11 @@ from readiness.errors import (
     EXIT_USAGE,
     ReadinessError,
     UnknownPracticeError,
+    UserError,
 )
 from readiness.model import DOC_HEADINGS, Assessment
 from readiness.practices.registry import Registry
-from readiness.report import JsonReporter, MarkdownReporter, TerminalReporter, schema
+from readiness.report import MarkdownReporter, TerminalReporter, reporters, schema
 
 _STAGES = {"walking": "Walking the tree", "reading": "Reading files",
            "parsing": "Parsing Python", "checking": "Checking practices"}
@@ -51,7 +52,8 @@ def cli() -> None:
 @cli.command("assess")
 @click.argument("path", type=click.Path(path_type=Path), metavar="PATH")
 @click.option("--format", "-f", "formats", metavar="LIST",
-              help="Comma-separated: terminal, markdown, json (default: terminal).")
+              help="Comma-separated: terminal, markdown, json, or an installed plugin's "
+                   "format (default: terminal).")
 @click.option("--out", "-o", type=click.Path(path_type=Path, file_okay=False),
               help="Write the markdown/json reports into this directory "
                    "(as <name>.md / <name>.json) instead of standard output.")
@@ -93,9 +95,10 @@ def assess_command(path: Path, formats: str | None, out: Path | None, report_nam
         "progress": False if no_progress else None,
     }
     settings = load_settings(root, cli_values, os.environ)
+    chosen = _check_formats(settings)
     with _progress(err, settings) as report:
         assessment = assess(path, settings, progress=report)
-    _emit(assessment, settings, root, out, report_name or root.name, verbose, err)
+    _emit(assessment, chosen, root, out, report_name or root.name, verbose, err)
     reasons = gate(assessment, settings)
     if reasons:
         for reason in reasons:
@@ -124,36 +127,43 @@ def _progress(console: Console, settings: Settings
         yield report
 
 
-def _emit(assessment: Assessment, settings: Settings, root: Path, out: Path | None, name: str,
-          verbose: bool, err: Console) -> None:
+def _check_formats(settings: Settings) -> dict[str, type]:
+    """The reporter class of every requested format; a usage error names what is missing."""
+    available = reporters()
+    unknown = [f for f in settings.formats if f not in available]
+    if unknown:
+        raise UserError(f"unknown format {unknown[0]!r}; available: {', '.join(available)}")
+    return {f: available[f] for f in settings.formats}
+
+
+def _emit(assessment: Assessment, formats: dict[str, type], root: Path, out: Path | None,
+          name: str, verbose: bool, err: Console) -> None:
     stdout = Console(soft_wrap=False)
     if out is not None:
         try:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise ReadinessError(f"cannot create output directory {out}: {exc.strerror}") \
-                from exc
-    for fmt in settings.formats:
+            raise UserError(f"cannot create output directory {out}: {exc.strerror}") from exc
+    for fmt, reporter_class in formats.items():
         if fmt == "terminal":
             TerminalReporter(verbose=verbose).print(assessment, stdout)
             continue
-        if fmt == "json":
-            text = JsonReporter().render(assessment)
-            extension = "json"
-        else:
+        if fmt == "markdown":
             link_root = os.path.relpath(root, out.resolve()) if out is not None else ""
-            text = MarkdownReporter(link_root=link_root.replace(os.sep, "/")).render(assessment)
-            extension = "md"
+            reporter = MarkdownReporter(link_root=link_root.replace(os.sep, "/"))
+        else:
+            reporter = reporter_class()
+        text = reporter.render(assessment)
         if out is None:
             sys.stdout.write(text)
             sys.stdout.flush()
-        else:
-            target = out / f"{name}.{extension}"
-            try:
-                target.write_text(text, encoding="utf-8")
-            except OSError as exc:
-                raise ReadinessError(f"cannot write {target}: {exc.strerror}") from exc
-            err.print(f"wrote {target}", highlight=False)
+            continue
+        target = out / f"{name}.{reporter.extension}"
+        try:
+            target.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UserError(f"cannot write {target}: {exc.strerror}") from exc
+        err.print(f"wrote {target}", highlight=False)
 
 
 @cli.group("rules", invoke_without_command=True)

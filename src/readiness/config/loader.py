@@ -8,6 +8,7 @@ validated here, so the rest of the program can trust a ``Settings``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import replace
@@ -129,11 +130,18 @@ def _as_list(value: Any) -> tuple[str, ...]:
     raise ConfigError(f"expected a list or a comma-separated string, got {value!r}")
 
 
+_FORMAT_NAME = re.compile(r"[a-z][a-z0-9_-]{0,31}")
+
+
 def _formats(value: Any) -> tuple[str, ...]:
+    """Format names. Built-ins are terminal, markdown and json; plugins may add others
+    (entry-point group ``readiness.reporters``), so only the name's shape is checked here
+    and the CLI checks that a reporter by that name is installed."""
     names = _as_list(value)
     for name in names:
-        if name not in FORMATS:
-            raise ConfigError(f"format: unknown format {name!r}; choose from {', '.join(FORMATS)}")
+        if not _FORMAT_NAME.fullmatch(name):
+            raise ConfigError(f"format: {name!r} is not a format name; built-in formats are "
+                              f"{', '.join(FORMATS)}")
     if not names:
         raise ConfigError("format: give at least one of " + ", ".join(FORMATS))
     return tuple(dict.fromkeys(names))

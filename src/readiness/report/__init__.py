@@ -1,8 +1,43 @@
-"""Reporters: one module per output format. They read an Assessment and nothing else."""
+"""Reporters: one module per output format. They read an Assessment and nothing else.
 
+A reporter has a ``name``, a file ``extension`` and ``render(assessment) -> str``.
+Third-party formats register a reporter class under the entry-point group
+``readiness.reporters``; the built-ins are always available, installed or not.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import entry_points
+from typing import Protocol
+
+from readiness.model import Assessment
 from readiness.report.json_report import JsonReporter, render_json, schema, to_dict
 from readiness.report.markdown import MarkdownReporter
 from readiness.report.terminal import TerminalReporter
 
-__all__ = ["JsonReporter", "MarkdownReporter", "TerminalReporter", "render_json", "schema",
-           "to_dict"]
+
+class Reporter(Protocol):
+    name: str
+    extension: str
+
+    def render(self, assessment: Assessment) -> str: ...
+
+
+BUILTIN: dict[str, type] = {
+    "terminal": TerminalReporter,
+    "markdown": MarkdownReporter,
+    "json": JsonReporter,
+}
+
+
+def reporters() -> dict[str, type]:
+    """Format name -> reporter class: the built-ins plus installed plugins."""
+    found = dict(BUILTIN)
+    for entry in entry_points(group="readiness.reporters"):
+        if entry.name not in found:
+            found[entry.name] = entry.load()
+    return found
+
+
+__all__ = ["BUILTIN", "JsonReporter", "MarkdownReporter", "Reporter", "TerminalReporter",
+           "render_json", "reporters", "schema", "to_dict"]

@@ -1,4 +1,8 @@
-"""The terminal report: a decision panel, the category table, the top gaps with evidence."""
+"""The terminal report: the decision, the category table, the top gaps with their evidence.
+
+Gaps are printed as a numbered list rather than a table: a finding's message and its
+`path:line` evidence stay readable at 80 columns, and they can be copied as they are.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from readiness.model import Assessment, Status
-from readiness.report.common import DECISION_LABEL, anti_pattern_rows, gaps
+from readiness.model import Assessment, Finding, Status
+from readiness.report.common import DECISION_LABEL, gaps
 
 _DECISION_STYLE = {"ready": "bold green", "conditional": "bold yellow", "not-ready": "bold red"}
 _CATEGORY_STYLE = {"strong": "green", "moderate": "yellow", "weak": "red", "na": "dim"}
@@ -18,6 +22,8 @@ _STATUS_STYLE = {
     Status.IMPLEMENTED: "green", Status.PARTIAL: "yellow", Status.MISSING: "red",
     Status.NA: "dim", Status.UNKNOWN: "magenta", Status.ERROR: "bold magenta",
 }
+_REASONS_SHOWN = 8
+_EVIDENCE_SHOWN = 3
 
 
 class TerminalReporter:
@@ -29,65 +35,86 @@ class TerminalReporter:
         self.verbose = verbose
 
     def renderables(self, assessment: Assessment) -> list[RenderableType]:
+        out: list[RenderableType] = [self._decision(assessment), self._categories(assessment)]
+        open_gaps = [f for f in gaps(assessment) if not f.waived]
+        shown = open_gaps if self.verbose else open_gaps[: self.top]
+        if shown:
+            out.append(Text(f"\nTop gaps ({len(shown)} of {len(open_gaps)}, most important "
+                            "first)", style="bold"))
+            for number, finding in enumerate(shown, start=1):
+                out.append(self._gap(number, finding))
+        waived = [f for f in gaps(assessment) if f.waived]
+        if waived:
+            out.append(Text(f"\n{len(waived)} gap(s) waived: " +
+                            ", ".join(f.practice for f in waived), style="dim"))
+        out.append(self._footer(assessment))
+        return out
+
+    def _decision(self, assessment: Assessment) -> Panel:
         s = assessment.summary
         score = f"{s.score:.1f}/100" if s.score is not None else "n/a"
         counts = s.counts
         header = Text.assemble(
-            (f"{DECISION_LABEL[s.decision]}", _DECISION_STYLE[s.decision]),
+            (DECISION_LABEL[s.decision], _DECISION_STYLE[s.decision]),
             f"   score {score}   level {s.level}\n",
             (f"{counts['implemented']} implemented · {counts['partial']} partial · "
              f"{counts['missing']} missing · {counts['na']} n/a", "dim"),
             (f" · {counts['unknown']} unknown" if counts["unknown"] else "", "magenta"),
             (f" · {counts['error']} rule errors" if counts["error"] else "", "bold magenta"),
         )
-        reasons = Text("\n".join(f"• {r}" for r in s.decision_reasons[:8]))
-        if len(s.decision_reasons) > 8:
-            reasons.append(f"\n… and {len(s.decision_reasons) - 8} more (see the full report)")
-        panel = Panel(Group(header, Text(""), reasons),
-                      title=f"Production readiness: {assessment.target.name}",
-                      subtitle=assessment.target.commit[:12] if assessment.target.commit else None,
-                      border_style=_DECISION_STYLE[s.decision].split()[-1])
-        table = Table(title="Categories", show_lines=False, expand=False)
+        shown = s.decision_reasons if self.verbose else s.decision_reasons[:_REASONS_SHOWN]
+        reasons = Text("\n".join(f"• {r}" for r in shown))
+        if len(shown) < len(s.decision_reasons):
+            reasons.append(f"\n… and {len(s.decision_reasons) - len(shown)} more "
+                           "(-v, or the Markdown report)")
+        return Panel(Group(header, Text(""), reasons),
+                     title=f"Production readiness: {assessment.target.name}",
+                     subtitle=assessment.target.commit[:12] if assessment.target.commit else None,
+                     border_style=_DECISION_STYLE[s.decision].split()[-1])
+
+    @staticmethod
+    def _categories(assessment: Assessment) -> Table:
+        table = Table(title="Categories", expand=False)
         table.add_column("Category")
         table.add_column("Score", justify="right")
         table.add_column("Status")
-        table.add_column("Critical gaps")
+        table.add_column("Critical gaps", overflow="fold")
         for c in assessment.categories:
-            style = _CATEGORY_STYLE[c.status]
             table.add_row(c.title, f"{c.score:.0f}" if c.score is not None else "n/a",
-                          Text(c.status, style=style), ", ".join(c.critical_gaps) or "-")
-        out: list[RenderableType] = [panel, table]
-        limit = None if self.verbose else self.top
-        top = [f for f in gaps(assessment) if not f.waived][:limit]
-        if top:
-            gap_table = Table(title=f"Top gaps ({len(top)} of {len(gaps(assessment))})",
-                              expand=False)
-            gap_table.add_column("Practice")
-            gap_table.add_column("Pri.")
-            gap_table.add_column("Status")
-            gap_table.add_column("Finding / evidence", overflow="fold")
-            for f in top:
-                lines = Text(f.message)
-                for ev in f.evidence[:2]:
-                    lines.append(f"\n  {ev.location}", style="cyan")
-                    if ev.note:
-                        lines.append(f"  ({ev.note})", style="dim")
-                for hit in f.anti_patterns[:2]:
-                    lines.append(f"\n  ✗ {hit.message} at {hit.evidence.location}", style="red")
-                gap_table.add_row(f"{f.meta.title}\n[dim]{f.practice}[/dim]",
-                                  f.meta.priority.value[:4],
-                                  Text(f.status.value, style=_STATUS_STYLE[f.status]), lines)
-            out.append(gap_table)
-        anti = anti_pattern_rows(assessment)
-        if anti and self.verbose:
-            anti_table = Table(title="Anti-patterns")
-            anti_table.add_column("Practice")
-            anti_table.add_column("Severity")
-            anti_table.add_column("Where")
-            for finding, message, ev, severity in anti:
-                anti_table.add_row(finding.practice, severity, f"{message}\n{ev.location}")
-            out.append(anti_table)
-        footer = Text()
+                          Text(c.status, style=_CATEGORY_STYLE[c.status]),
+                          ", ".join(c.critical_gaps) or "-")
+        return table
+
+    def _gap(self, number: int, finding: Finding) -> Table:
+        """One gap as a two-column grid, so wrapped lines keep their indentation."""
+        head = Text()
+        head.append(f"{finding.status.value:<8}", style=_STATUS_STYLE[finding.status])
+        head.append(f" {finding.meta.priority.value:<8} ", style="bold")
+        head.append(finding.meta.title)
+        head.append(f"  {finding.practice}", style="dim")
+        body = Table.grid(padding=(0, 1))
+        body.add_column(width=1)
+        body.add_column()
+        body.add_row("", Text(finding.message))
+        limit = None if self.verbose else _EVIDENCE_SHOWN
+        for evidence in finding.evidence[:limit]:
+            line = Text(evidence.location, style="cyan")
+            if evidence.note:
+                line.append(f"  {evidence.note}", style="dim")
+            body.add_row("", line)
+        for hit in finding.anti_patterns[:limit]:
+            line = Text(f"✗ {hit.message}  ", style="red")
+            line.append(hit.evidence.location, style="cyan")
+            body.add_row("", line)
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(justify="right", width=3)
+        grid.add_column()
+        grid.add_row(f"{number}.", Group(head, body))
+        return grid
+
+    @staticmethod
+    def _footer(assessment: Assessment) -> Text:
+        footer = Text("\n")
         if assessment.skipped:
             footer.append(f"{len(assessment.skipped)} file(s) not fully assessed "
                           "(see `skipped` in the JSON or Markdown report).\n", style="yellow")
@@ -98,9 +125,7 @@ class TerminalReporter:
         files = assessment.stats.get("files_read")
         if total is not None:
             footer.append(f"Assessed {files} files in {total:.2f}s.", style="dim")
-        if footer:
-            out.append(footer)
-        return out
+        return footer
 
     def print(self, assessment: Assessment, console: Console) -> None:
         for item in self.renderables(assessment):
