@@ -368,7 +368,7 @@ def _ci(facts: RepoFacts) -> Result:
 
 def _cors(facts: RepoFacts) -> Result:
     calls = facts.calls("*.CORSMiddleware", "*.CORS", "flask_cors.cross_origin",
-                        "*.add_middleware")
+                        "*.add_middleware", "*.Middleware")
     calls = [(m, c) for m, c in calls if "CORS" in c.name or any("CORS" in a for a in c.args)]
     if calls:
         return True, tuple(_loc(m.path, c.line) for m, c in calls[:3])

@@ -1,30 +1,29 @@
 """The built-in catalog: importing this module registers every built-in practice.
 
-Modules are listed explicitly (no import-time discovery) so that the catalog a
-release ships is reviewable in one place.
+Category packages are listed explicitly (no import-time discovery), and each package
+imports its practice modules explicitly, so that the catalog a release ships is
+reviewable in one place.
 """
 
 from __future__ import annotations
 
 from readiness.practices import (  # noqa: F401  (imported for their @practice registrations)
-    code_quality,
-    containers,
+    code,
     data,
-    delivery,
+    deployment,
     ml,
     ml_hygiene,
-    network,
+    networking,
     observability,
     operations,
     reliability,
     scale,
-    security_access,
-    security_code,
+    security,
 )
 
 MODULES = (
-    "data", "reliability", "scale", "security_access", "security_code", "observability",
-    "delivery", "containers", "code_quality", "network", "ml", "ml_hygiene", "operations",
+    "data", "reliability", "scale", "security", "observability", "deployment", "code",
+    "networking", "ml", "ml_hygiene", "operations",
 )
 
 

@@ -1,0 +1,11 @@
+"""Scalability practices: production server, rate limiting, pagination, load testing.
+
+Importing this package registers its practices, one module per practice.
+"""
+
+from readiness.practices.scale import (  # noqa: F401  (registers the practices)
+    load_testing,
+    pagination,
+    production_server,
+    rate_limiting,
+)
