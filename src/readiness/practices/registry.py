@@ -97,6 +97,42 @@ class Practice:
 _BUILTIN: list[Practice] = []
 
 
+def build_practice(
+    check: Check,
+    id: str,
+    title: str,
+    *,
+    priority: str,
+    effort: str,
+    applies: str,
+    recommendation: str,
+    sources: tuple[str, ...] = (),
+    aliases: tuple[str, ...] = (),
+    statuses: str = "implemented partial missing na",
+    when: Applies | None = None,
+) -> Practice:
+    """A ``Practice`` from a rule function and its metadata (the rule's docstring is its
+    documentation). Plugins return these from their ``readiness.practices`` entry point.
+
+    ``priority`` and ``effort`` use the catalog's letters (C/H/M/L and L/M/H).
+    ``applies`` is the applicability expression shown to users (``"OUT or DB"``);
+    ``when`` overrides how it is evaluated when the expression alone cannot say."""
+    meta = PracticeMeta(
+        id=id,
+        title=title,
+        priority=_PRIORITY[priority],
+        effort=_EFFORT[effort],
+        applies=applies,
+        doc=inspect.cleandoc(check.__doc__ or ""),
+        recommendation=recommendation,
+        sources=sources,
+        aliases=aliases,
+        statuses=tuple(Status(s) for s in statuses.split()),
+    )
+    predicate: Applies = when if when is not None else (lambda f: evaluate(applies, f))
+    return Practice(meta, check, predicate)
+
+
 def practice(
     id: str,
     title: str,
@@ -110,25 +146,13 @@ def practice(
     statuses: str = "implemented partial missing na",
     when: Applies | None = None,
 ) -> Callable[[Check], Check]:
-    """Declare a built-in practice. ``applies`` is the catalog expression shown to
-    users; ``when`` overrides how it is evaluated when the expression alone cannot say."""
+    """Declare a built-in practice (see ``build_practice`` for the arguments)."""
 
     def register(check: Check) -> Check:
-        doc = inspect.cleandoc(check.__doc__ or "")
-        meta = PracticeMeta(
-            id=id,
-            title=title,
-            priority=_PRIORITY[priority],
-            effort=_EFFORT[effort],
-            applies=applies,
-            doc=doc,
-            recommendation=recommendation,
-            sources=sources,
-            aliases=aliases,
-            statuses=tuple(Status(s) for s in statuses.split()),
-        )
-        predicate: Applies = when if when is not None else (lambda f: evaluate(applies, f))
-        _BUILTIN.append(Practice(meta, check, predicate))
+        _BUILTIN.append(build_practice(
+            check, id, title, priority=priority, effort=effort, applies=applies,
+            recommendation=recommendation, sources=sources, aliases=aliases,
+            statuses=statuses, when=when))
         return check
 
     return register

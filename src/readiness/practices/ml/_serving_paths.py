@@ -17,7 +17,6 @@ from readiness.practices.training_code import training_units
 
 _PREDICT_LEAVES = frozenset({"predict", "predict_proba", "predict_log_proba",
                              "decision_function", "forecast"})
-_PREDICT_ROUTE = re.compile(r"(?i)predict|infer|scor(e|ing)\b|classif|forecast")
 
 
 def _is_prediction(call: Call) -> bool:
@@ -63,6 +62,22 @@ def reach(facts: RepoFacts, module: ModuleFacts, function: Function, depth: int 
     return out
 
 
+_SERVING_WORD = re.compile(r"(?i)^(predict\w*|infer\w*|scor(e|ing)\w*|classif\w*|forecast\w*)$")
+
+
+def _named_for_serving(route: Route) -> bool:
+    """A route whose model call we could not follow, but whose name says it serves one:
+    the handler's name starts with predict/infer/score/classify/forecast, or the last path
+    segment is such a word. Deleting or editing stored predictions is not serving."""
+    if set(route.methods) <= {"DELETE", "PUT", "PATCH"}:
+        return False
+    segments = [p for p in route.path.strip("/").split("/") if p and not p.startswith(("{", "<"))]
+    last = segments[-1] if segments else ""
+    name = route.function.name if route.function else ""
+    return bool(re.match(r"(?i)(predict|infer|scor(e|ing)|classif|forecast)", name) or
+                (_SERVING_WORD.match(last) and not route.path.rstrip("/").endswith("}")))
+
+
 def prediction_routes(facts: RepoFacts) -> list[tuple[Route, Reach]]:
     """HTTP routes that run a model (or are named for it)."""
     def build() -> list[tuple[Route, Reach]]:
@@ -72,8 +87,8 @@ def prediction_routes(facts: RepoFacts) -> list[tuple[Route, Reach]]:
             if module is None or route.function is None:
                 continue
             reached = reach(facts, module, route.function)
-            named = _PREDICT_ROUTE.search(f"{route.path} {route.function.name}")
-            if reached.prediction is not None or (named and facts.applies("ML")):
+            if reached.prediction is not None or (_named_for_serving(route) and
+                                                  facts.applies("ML")):
                 out.append((route, reached))
         return out
     return facts.memo("ml.prediction_routes", build)
