@@ -180,9 +180,11 @@ def describe(run: Run) -> str:
     """Cache hits/misses and fallback count of a readiness run, for the per-run log."""
     if not run.stats:
         return ""
-    cache = run.stats.get("cache", {})
     fallback = len(run.stats.get("tree_sitter_files", []))
-    return (f"  (cache hits {cache.get('hits')}, misses {cache.get('misses')}, "
+    if run.stats.get("run_cache") == "hit":
+        return f"  (run cache hit: findings reused, tree-sitter files {fallback})"
+    cache = run.stats.get("cache", {})
+    return (f"  (parse cache hits {cache.get('hits')}, misses {cache.get('misses')}, "
             f"tree-sitter files {fallback})")
 
 
