@@ -100,7 +100,7 @@ def test_one_changed_file_reparses_only_that_file(tmp_path: Path) -> None:
 def test_a_corrupt_cache_is_ignored_with_a_warning(tmp_path: Path) -> None:
     cache_dir = tmp_path / "cache"
     cache_dir.mkdir()
-    (cache_dir / "facts-v1.sqlite").write_bytes(b"this is not a database" * 100)
+    (cache_dir / "facts-v2.sqlite").write_bytes(b"this is not a database" * 100)
     result = assess(EXAMPLE, _quiet(cache_dir=str(cache_dir)))
     assert any("cache disabled" in w for w in result.warnings)
     assert result.summary.counts["implemented"] > 0
@@ -116,3 +116,17 @@ def test_gate_reasons() -> None:
     assert gate(result, _quiet(fail_under=0)) == []
     reasons = gate(result, _quiet(fail_under=100))
     assert reasons and "below --fail-under 100" in reasons[0]
+
+
+def test_parse_cache_stays_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past its entry limit the cache drops the least recently used entries."""
+    from readiness.facts import cache as cache_module
+
+    monkeypatch.setattr(cache_module, "MAX_ENTRIES", 8)
+    store = cache_module.FactCache(tmp_path)
+    for index in range(12):
+        store.put(f"k{index}", {"n": index})
+    store.flush()
+    store.prefetch([f"k{i}" for i in range(12)])
+    assert 0 < sum(store.get(f"k{i}") is not None for i in range(12)) <= 8
+    store.close()

@@ -15,12 +15,15 @@ import hashlib
 import json
 import os
 import sqlite3
+import time
 import zlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-SCHEMA = "CREATE TABLE IF NOT EXISTS facts (key TEXT PRIMARY KEY, payload BLOB NOT NULL)"
+SCHEMA = ("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, payload BLOB NOT NULL, "
+          "used INTEGER NOT NULL)")
+MAX_ENTRIES = 200_000  # about 2 GB of JSON at worst; typically a few hundred MB
 
 
 @lru_cache(maxsize=8)
@@ -58,12 +61,13 @@ class FactCache:
         self._pending: list[tuple[str, bytes]] = []
         self._db: sqlite3.Connection | None = None
         self._known: dict[str, bytes] = {}
+        self._used: list[str] = []  # keys read this run, marked as recently used on flush
         if not enabled:
             return
         directory = directory or default_cache_dir()
         try:
             directory.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(directory / "facts-v1.sqlite"), timeout=2.0)
+            self._db = sqlite3.connect(str(directory / "facts-v2.sqlite"), timeout=2.0)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute(SCHEMA)
@@ -87,7 +91,7 @@ class FactCache:
                 chunk = keys[start:start + 500]
                 marks = ",".join("?" * len(chunk))
                 rows = self._db.execute(
-                    f"SELECT key, payload FROM facts WHERE key IN ({marks})", chunk
+                    f"SELECT key, payload FROM entries WHERE key IN ({marks})", chunk
                 ).fetchall()
                 self._known.update({k: v for k, v in rows})
         except sqlite3.Error as exc:
@@ -106,6 +110,7 @@ class FactCache:
             self.misses += 1
             return None
         self.hits += 1
+        self._used.append(key)
         return value
 
     def put(self, key: str, value: Any) -> None:
@@ -117,15 +122,28 @@ class FactCache:
     def flush(self) -> None:
         if not self.enabled or self._db is None:
             return
+        now = int(time.time())
         try:
-            if self._pending:
+            if self._pending or self._used:
                 with self._db:
                     self._db.executemany(
-                        "INSERT OR REPLACE INTO facts (key, payload) VALUES (?, ?)", self._pending
-                    )
+                        "INSERT OR REPLACE INTO entries (key, payload, used) VALUES (?, ?, ?)",
+                        [(key, blob, now) for key, blob in self._pending])
+                    self._db.executemany("UPDATE entries SET used = ? WHERE key = ?",
+                                         [(now, key) for key in self._used])
+                    self._prune()
             self._pending.clear()
+            self._used.clear()
         except sqlite3.Error as exc:
             self._disable(f"cache disabled: {exc}")
+
+    def _prune(self) -> None:
+        """Keep the cache bounded: past MAX_ENTRIES, drop the least recently used quarter."""
+        assert self._db is not None
+        (count,) = self._db.execute("SELECT COUNT(*) FROM entries").fetchone()
+        if count > MAX_ENTRIES:
+            self._db.execute("DELETE FROM entries WHERE key IN (SELECT key FROM entries "
+                             "ORDER BY used LIMIT ?)", (count - MAX_ENTRIES * 3 // 4,))
 
     def close(self) -> None:
         self.flush()
