@@ -75,3 +75,14 @@ def test_categories_cover_all_prefixes() -> None:
 def test_statuses_declared_are_valid() -> None:
     for item in PRACTICES:
         assert set(item.meta.statuses) <= set(Status)
+
+
+def test_present_statuses_pin_their_evidence() -> None:
+    """Every implemented/partial fixture names at least one evidence or anti-pattern line."""
+    unpinned = []
+    for expect in PRACTICE_FIXTURES.glob("*/*/expect.toml"):
+        data = tomllib.loads(expect.read_text(encoding="utf-8"))
+        if data["status"] in ("implemented", "partial") and not (
+                data.get("evidence") or data.get("anti_patterns")):
+            unpinned.append(f"{expect.parent.parent.name}/{expect.parent.name}")
+    assert unpinned == []
