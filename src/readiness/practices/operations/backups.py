@@ -131,10 +131,21 @@ def _script_backups(facts: RepoFacts, found: _Backups) -> None:
             found.off_host.append(facts.evidence(path, _first_line(text, _OFF_HOST)))
 
 
+def _command_text(module: ModuleFacts, call: Call) -> str:
+    """The call's arguments, with a bare variable replaced by what the same function
+    assigned to it (``cmd = f"pg_dump ..."; os.system(cmd)``)."""
+    parts = list(call.args) + [v for _, v in call.kwargs]
+    for argument, kind in zip(call.args, call.arg_kinds, strict=False):
+        if kind == "name":
+            parts += [a.value for a in module.assigns
+                      if a.target == argument and a.scope == call.scope]
+    return " ".join(parts)
+
+
 def _backup_calls(facts: RepoFacts) -> list[tuple[ModuleFacts, Call]]:
     """Python code running a dump tool, or SQLite's online backup API."""
     calls = [(m, c) for m, c in facts.calls(*_SUBPROCESS)
-             if _BACKUP_TOOL.search(" ".join(c.args) + " " + " ".join(v for _, v in c.kwargs))
+             if _BACKUP_TOOL.search(_command_text(m, c))
              or re.search(r"[\"'](pg_dump|mysqldump|mongodump|pg_dumpall)[\"']", " ".join(c.args))]
     calls += facts.calls("sqlite3.connect().backup", "*.Connection.backup")
     return calls
