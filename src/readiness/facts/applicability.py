@@ -143,6 +143,9 @@ def _db(facts: RepoFacts) -> Result:
     where = _imports(facts, SQL_LIBS + NOSQL_LIBS)
     if where:
         return True, where
+    relational, where = facts.applicability["SQL"]
+    if relational:
+        return True, where  # a relational database is a database (e.g. Django settings only)
     return _db_service(facts, DB_IMAGES)
 
 
