@@ -136,3 +136,60 @@ def test_version() -> None:
     run = run_cli("--version")
     assert run.code == EXIT_OK
     assert "readiness" in run.out
+
+
+def test_several_formats_need_out() -> None:
+    run = run_cli("assess", str(EXAMPLE), "-f", "json,markdown", "--no-progress")
+    assert run.code == EXIT_USAGE
+    assert "--out" in run.err
+
+
+def test_empty_tree_is_reported_with_a_warning(tmp_path: Path) -> None:
+    run = run_cli("assess", str(tmp_path), "-f", "json", "--no-progress", "--no-cache")
+    assert run.code == EXIT_OK
+    assert "nothing readiness can read" in run.err
+    assert "nothing readiness can read" in json.loads(run.out)["warnings"][0]
+
+
+def test_broken_pyproject_with_readiness_settings_is_a_usage_error(tmp_path: Path) -> None:
+    """A gate configured in a pyproject that does not parse must not vanish silently."""
+    (tmp_path / "pyproject.toml").write_text("[tool.readiness]\nfail-under = 50\n[broken\n")
+    run = run_cli("assess", str(tmp_path), "--no-progress", "--no-cache")
+    assert run.code == EXIT_USAGE
+    assert "pyproject.toml" in run.err
+
+
+def test_explain_accepts_a_title_or_alias() -> None:
+    run = run_cli("rules", "explain", "graceful shutdown")
+    assert run.code == EXIT_OK
+    assert "rel.graceful-shutdown" in run.out
+
+
+def test_disable_suggests_the_closest_id() -> None:
+    run = run_cli("assess", str(EXAMPLE), "--disable", "ops.backup", "--no-progress")
+    assert run.code == EXIT_USAGE
+    assert "did you mean ops.backups" in run.err
+
+
+def test_reader_closing_the_pipe_is_not_a_failure(tmp_path: Path) -> None:
+    """`readiness assess X -f json | head -1` exits 0; with a failing gate it still exits 1.
+
+    The tree holds many unreadable files so the report outgrows the pipe's buffer and the
+    write really meets a closed pipe."""
+    import subprocess
+    import sys
+
+    for index in range(1500):
+        (tmp_path / f"blob_{index:04d}.py").write_bytes(b"\x00binary")
+    for extra, expected in (([], EXIT_OK), (["--fail-under", "99.9"], EXIT_GATE_FAILED)):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "readiness", "assess", str(tmp_path), "-f", "json",
+             "--no-progress", "--no-cache", *extra],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.readline()
+        process.stdout.close()
+        process.wait(timeout=120)
+        stderr = process.stderr.read().decode()
+        assert process.returncode == expected, stderr
+        assert "Traceback" not in stderr

@@ -95,10 +95,18 @@ def assess_command(path: Path, formats: str | None, out: Path | None, report_nam
         "progress": False if no_progress else None,
     }
     settings = load_settings(root, cli_values, os.environ)
-    chosen = _check_formats(settings)
+    chosen = _check_formats(settings, out)
     with _progress(err, settings) as report:
         assessment = assess(path, settings, progress=report)
-    _emit(assessment, chosen, root, out, report_name or root.name, verbose, err)
+    try:
+        _emit(assessment, chosen, root, out, report_name or root.name, verbose, err)
+    except BrokenPipeError:
+        # the reader stopped early (`| head`): not an error of ours; the gate still decides
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    if "terminal" not in chosen:
+        for warning in assessment.warnings:
+            err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
     reasons = gate(assessment, settings)
     if reasons:
         for reason in reasons:
@@ -127,18 +135,31 @@ def _progress(console: Console, settings: Settings
         yield report
 
 
-def _check_formats(settings: Settings) -> dict[str, type]:
-    """The reporter class of every requested format; a usage error names what is missing."""
+class _Stdout(Console):
+    """Standard output that goes quiet when the reader stops early (`| head`) instead of
+    exiting 1, which would read as a failed gate."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def _check_formats(settings: Settings, out: Path | None) -> dict[str, type]:
+    """The reporter class of every requested format; a usage error names what is wrong."""
     available = reporters()
     unknown = [f for f in settings.formats if f not in available]
     if unknown:
         raise UserError(f"unknown format {unknown[0]!r}; available: {', '.join(available)}")
+    if out is None and len(settings.formats) > 1:
+        raise UserError(f"{len(settings.formats)} formats would be mixed on standard output; "
+                        "give --out DIR to write them to files")
     return {f: available[f] for f in settings.formats}
 
 
 def _emit(assessment: Assessment, formats: dict[str, type], root: Path, out: Path | None,
           name: str, verbose: bool, err: Console) -> None:
-    stdout = Console(soft_wrap=False)
+    stdout = _Stdout(soft_wrap=False)
     if out is not None:
         try:
             out.mkdir(parents=True, exist_ok=True)
@@ -181,7 +202,8 @@ def rules_group(ctx: click.Context, as_json: bool) -> None:
         click.echo(json.dumps(items, indent=2))
         return
     table = Table(title=f"{len(registry)} practices")
-    for column in ("Id", "Title", "Priority", "Effort", "Applies when"):
+    table.add_column("Id", no_wrap=True)  # ids are typed back: never cut them
+    for column in ("Title", "Priority", "Effort", "Applies when"):
         table.add_column(column)
     for item in registry.all():
         meta = item.meta
@@ -192,14 +214,15 @@ def rules_group(ctx: click.Context, as_json: bool) -> None:
 @rules_group.command("explain")
 @click.argument("practice_id", metavar="ID")
 def explain_command(practice_id: str) -> None:
-    """Print the documentation of one practice."""
+    """Print the documentation of one practice (by id, title or alias)."""
     registry = Registry.default()
-    if practice_id not in registry:
-        close = [i for i in registry.ids() if practice_id.split(".")[-1] in i]
-        hint = f" (did you mean {', '.join(close[:3])}?)" if close else \
+    found = registry.lookup(practice_id)
+    if found is None:
+        close = registry.suggest(practice_id)
+        hint = f" (did you mean {', '.join(close)}?)" if close else \
             " (run `readiness rules` for the list)"
-        raise UnknownPracticeError(f"unknown practice id {practice_id!r}{hint}")
-    meta = registry.get(practice_id).meta
+        raise UnknownPracticeError(f"unknown practice {practice_id!r}{hint}")
+    meta = found.meta
     text = (f"# {meta.title} (`{meta.id}`)\n\n"
             f"**Category:** {meta.category.title} · **Priority:** {meta.priority.value} · "
             f"**Effort:** {meta.effort.value} · **Applies when:** {meta.applies}\n\n")

@@ -57,7 +57,10 @@ def read_project_file(root: Path) -> dict[str, Any]:
         try:
             data = _read_toml(pyproject)
         except ConfigError:
-            return {}  # a broken pyproject is the target's problem, reported as a skipped file
+            text = pyproject.read_text(encoding="utf-8", errors="replace")
+            if re.search(r"^\s*\[+\s*tool\.readiness", text, re.M):
+                raise  # its readiness settings (a gate, waivers) would be silently lost
+            return {}  # otherwise the target's problem, reported as a skipped file
         tool = data.get("tool", {})
         if isinstance(tool, dict) and isinstance(tool.get("readiness"), dict):
             return _table(tool["readiness"], "pyproject.toml [tool.readiness]")
@@ -79,9 +82,8 @@ def _table(data: Mapping[str, Any], origin: str) -> dict[str, Any]:
         if name == "format":
             name = "formats"
         if name not in FILE_KEYS:
-            raise ConfigError(
-                f"{origin}: unknown setting {key!r}; known: {', '.join(sorted(FILE_KEYS))}"
-            )
+            known = ", ".join(sorted(k.replace("_", "-") for k in FILE_KEYS))
+            raise ConfigError(f"{origin}: unknown setting {key!r}; known: {known}")
         out[name] = value
     return out
 

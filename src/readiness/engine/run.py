@@ -61,7 +61,9 @@ def assess(
     registry = registry or Registry.default()
     for practice_id in settings.disable:
         if practice_id not in registry:
-            raise UnknownPracticeError(f"--disable: unknown practice id {practice_id!r}")
+            close = registry.suggest(practice_id)
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            raise UnknownPracticeError(f"--disable: unknown practice id {practice_id!r}{hint}")
     started = time.perf_counter()
     snap = snapshot(root, settings, progress)
     store = RunStore(Path(settings.cache_dir) if settings.cache_dir else None, settings.cache)
@@ -98,6 +100,11 @@ def assess(
             })
     store.close()
     findings, warnings = apply_waivers(findings, settings)
+    if not snap.texts:
+        warnings.insert(0, f"nothing readiness can read was found under {path}: every practice "
+                           "below is judged on an empty tree")
+    elif stats.get("python_files") == 0:
+        warnings.insert(0, "no Python files were found: most practices look at Python code")
     summary, categories = score(findings, settings.weights)
     seconds: dict[str, object] = dict(stats.get("seconds", {}))  # type: ignore[call-overload]
     seconds.update({"collect": round(collected - started, 3),
@@ -168,12 +175,11 @@ def gate(assessment: Assessment, settings: Settings) -> list[str]:
                 continue
             forced = any(h.severity == Severity.FORCE_MISSING.value
                          for h in finding.anti_patterns)
-            if finding.status == Status.MISSING and finding.meta.priority.rank <= limit:
-                cause = "severe anti-pattern" if forced else "missing"
-                reasons.append(f"{finding.meta.priority.value} practice {cause}: "
+            if forced:
+                reasons.append(f"severe anti-pattern forces {finding.practice} to missing")
+            elif finding.status == Status.MISSING and finding.meta.priority.rank <= limit:
+                reasons.append(f"{finding.meta.priority.value} practice missing: "
                                f"{finding.practice}")
-            elif forced:
-                reasons.append(f"severe anti-pattern: {finding.practice}")
     return reasons
 
 

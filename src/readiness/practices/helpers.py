@@ -147,11 +147,12 @@ def per_site(
     summary = f"{len(ok)} of {total} {what} {good} ({ratio:.0%})"
     flagged = [with_note(e, bad) for e in not_ok[:10]]
     if ratio >= threshold:
-        tail = f"; {len(not_ok)} {bad}" if not_ok else ""
+        tail = f"; the other {len(not_ok)}: {bad}" if not_ok else ""
         return implemented(summary + tail + ".", [*ok[:10], *flagged])
     if ok:
-        return partial(f"{summary}; {len(not_ok)} {bad}.", [*ok[:10], *flagged])
-    return missing(f"None of {total} {what} {good}; all {bad}.", context=not_ok[:10])
+        return partial(f"{summary}; the other {len(not_ok)}: {bad}.", [*ok[:10], *flagged])
+    places = ", ".join(e.location for e in not_ok[:3]) + (" …" if len(not_ok) > 3 else "")
+    return missing(f"0 of {total} {what} {good} ({places}).", context=not_ok[:10])
 
 
 def first(items: Iterable[Any]) -> Any:

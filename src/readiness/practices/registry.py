@@ -17,6 +17,7 @@ every practice behaves the same way:
 
 from __future__ import annotations
 
+import difflib
 import inspect
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -202,6 +203,29 @@ class Registry:
 
     def ids(self) -> list[str]:
         return [p.id for p in self.all()]
+
+    def lookup(self, text: str) -> Practice | None:
+        """A practice by id, or by its title or one of its aliases (case-insensitive), so
+        that `rules explain "graceful shutdown"` finds rel.graceful-shutdown."""
+        if text in self._by_id:
+            return self._by_id[text]
+        wanted = " ".join(text.lower().split())
+        for item in self.all():
+            names = (item.meta.title, *item.meta.aliases)
+            if any(wanted == " ".join(n.lower().split()) for n in names):
+                return item
+        return None
+
+    def suggest(self, text: str, limit: int = 3) -> list[str]:
+        """Ids close to a mistyped id, title or alias."""
+        wanted = text.lower()
+        by_name: dict[str, str] = {}
+        for item in self.all():
+            for name in (item.id, item.meta.title.lower(), *(a.lower() for a in item.meta.aliases)):
+                by_name.setdefault(name, item.id)
+        close = difflib.get_close_matches(wanted, list(by_name), n=limit * 3, cutoff=0.6)
+        close += [n for n in by_name if wanted and wanted in n]
+        return list(dict.fromkeys(by_name[n] for n in close))[:limit]
 
 
 def _plugin_practices() -> list[Practice]:

@@ -16,9 +16,17 @@ DECISION_SYMBOL = {"ready": "✅", "conditional": "⚠️", "not-ready": "❌"}
 CATEGORY_SYMBOL = {"strong": "✅", "moderate": "⚠️", "weak": "❌", "na": "➖"}
 
 
+def forced(finding: Finding) -> bool:
+    """A severe ("!!") anti-pattern forced this finding to missing."""
+    return any(hit.severity == "force-missing" for hit in finding.anti_patterns)
+
+
 def gap_key(finding: Finding) -> tuple[int, int, str]:
+    """Most important first: launch blockers (critical practices and severe anti-patterns),
+    then by priority; missing before partial within a priority."""
     status_rank = {Status.MISSING: 0, Status.PARTIAL: 1}.get(finding.status, 2)
-    return (finding.meta.priority.rank, status_rank, finding.practice)
+    rank = 0 if forced(finding) else finding.meta.priority.rank
+    return (rank, status_rank, finding.practice)
 
 
 def gaps(assessment: Assessment) -> list[Finding]:
@@ -44,11 +52,24 @@ class Phase:
 def roadmap(assessment: Assessment) -> list[Phase]:
     """Gaps grouped into the phases a team would schedule: blockers, then high, then rest."""
     pending = [f for f in gaps(assessment) if not f.waived]
-    blockers = tuple(f for f in pending if f.meta.priority.value == "critical"
-                     or any(h.severity == "force-missing" for h in f.anti_patterns))
+    blockers = tuple(f for f in pending if f.meta.priority.value == "critical" or forced(f))
     high = tuple(f for f in pending if f not in blockers and f.meta.priority.value == "high")
     rest = tuple(f for f in pending if f not in blockers and f not in high)
     phases = [Phase("Phase 1: launch blockers", blockers),
               Phase("Phase 2: high priority", high),
               Phase("Phase 3: hardening", rest)]
     return [p for p in phases if p.findings]
+
+
+def context_evidence(finding: Finding) -> list[Evidence]:
+    """Where a missing finding was looked for (call sites without the control, the app's
+    entry point): pointers, not evidence of the practice."""
+    items = finding.extra.get("context")
+    if not isinstance(items, list):
+        return []
+    out = []
+    for item in items:
+        if isinstance(item, dict) and "path" in item and "line" in item:
+            out.append(Evidence(str(item["path"]), int(item["line"]), str(item.get("snippet", "")),
+                                note=str(item.get("note", ""))))
+    return out

@@ -18,6 +18,7 @@ from readiness.report.common import (
     DECISION_SYMBOL,
     EFFORT_DAYS,
     anti_pattern_rows,
+    context_evidence,
     gaps,
     roadmap,
 )
@@ -59,6 +60,7 @@ class MarkdownReporter:
         env.filters["code"] = _code
         env.filters["link"] = self.link
         env.filters["recommendation"] = recommendation
+        env.globals["context"] = context_evidence
         self.template = env.get_template("report.md.j2")
 
     def link(self, evidence: Evidence) -> str:
@@ -94,4 +96,5 @@ class MarkdownReporter:
             total_days=total_days,
             anti_patterns=anti_pattern_rows(assessment),
             na=[f for f in assessment.findings if f.status == Status.NA],
+            start_date=assessment.target.assessed_at[:10],
         )

@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from readiness.model import Assessment, Finding, Status
-from readiness.report.common import DECISION_LABEL, gaps
+from readiness.report.common import DECISION_LABEL, context_evidence, gaps
 
 _DECISION_STYLE = {"ready": "bold green", "conditional": "bold yellow", "not-ready": "bold red"}
 _CATEGORY_STYLE = {"strong": "green", "moderate": "yellow", "weak": "red", "na": "dim"}
@@ -78,7 +78,7 @@ class TerminalReporter:
         table.add_column("Category")
         table.add_column("Score", justify="right")
         table.add_column("Status")
-        table.add_column("Critical gaps", overflow="fold")
+        table.add_column("Gaps (critical/high, missing)", overflow="fold")
         for c in assessment.categories:
             table.add_row(c.title, f"{c.score:.0f}" if c.score is not None else "n/a",
                           Text(c.status, style=_CATEGORY_STYLE[c.status]),
@@ -106,6 +106,13 @@ class TerminalReporter:
             line = Text(f"✗ {hit.message}  ", style="red")
             line.append(hit.evidence.location, style="cyan")
             body.add_row("", line)
+        if not finding.evidence:
+            for pointer in context_evidence(finding)[:limit]:
+                line = Text("where: ", style="dim")
+                line.append(pointer.location, style="cyan")
+                if pointer.note:
+                    line.append(f"  {pointer.note}", style="dim")
+                body.add_row("", line)
         grid = Table.grid(padding=(0, 1))
         grid.add_column(justify="right", width=3)
         grid.add_column()

@@ -118,8 +118,12 @@ def check_graceful_shutdown(facts: RepoFacts) -> Outcome:
               if "shutdown" in " ".join(c.args)]
     hooks += [call_ev(facts, m, c) for m, c in facts.calls("atexit.register")]
     for hit in facts.grep(r"graceful[-_]timeout|timeout-graceful-shutdown|"
-                          r"terminationGracePeriodSeconds|preStop:|tini|dumb-init",
+                          r"terminationGracePeriodSeconds|preStop:",
                           kinds=("dockerfile", "yaml", "python", "shell", "text", "ini"),
+                          limit=5):
+        hooks.append(facts.evidence(hit.path, hit.line))
+    # init wrappers only where containers are started (a word, not "Martinique")
+    for hit in facts.grep(r"\b(tini|dumb-init)\b", kinds=("dockerfile", "yaml", "shell"),
                           limit=5):
         hooks.append(facts.evidence(hit.path, hit.line))
     hooks = dedupe(hooks)
