@@ -6,6 +6,7 @@ small repository) and ``expect.toml``::
     status = "partial"                 # the status the practice must return
     evidence = ["app/main.py:12"]      # each must be among the finding's evidence
     anti_patterns = ["app/main.py:20"] # each must be among its anti-pattern hits
+    not_evidence = ["app/main.py:30"]  # optional: lines that must not be cited
     message = "fixed delay"            # optional regex the message must match
 """
 
@@ -48,6 +49,8 @@ def test_fixture_case(practice_id: str, case: Path) -> None:
     locations = {e.location for e in finding.evidence}
     for wanted in expect.get("evidence", []):
         assert wanted in locations, f"{wanted} not in evidence {sorted(locations)} ({detail})"
+    for unwanted in expect.get("not_evidence", []):
+        assert unwanted not in locations, f"{unwanted} must not be evidence ({detail})"
     anti_locations = {a.evidence.location for a in finding.anti_patterns}
     for wanted in expect.get("anti_patterns", []):
         assert wanted in anti_locations, f"{wanted} not in anti-patterns {sorted(anti_locations)}"

@@ -39,6 +39,23 @@ _HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "optio
                          "starttls", "connect", "create", "invoke"})
 
 
+_CLIENT_CLASS = re.compile(r"(Session|Client|Connection|Http|Pool\w*|Channel|Curl|Minio|"
+                           r"Elasticsearch|OpenAI|Anthropic|SMTP\w*)$")
+
+
+def _connects(call: Call) -> bool:
+    """The call opens a connection or sends a request: an HTTP verb on a library or on a
+    client it just built (``requests.Session().get``), or a client class being created.
+    Not a method on a response (``requests.get().headers.get``) or a message object."""
+    if "()." in call.name:
+        receiver = call.receiver
+        sender = _CLIENT_CLASS.search(receiver[:-2]) or (
+            call.leaf == "send" and receiver.endswith("Message()"))  # emails.Message().send
+        return call.leaf in _HTTP_VERBS and receiver.endswith("()") and \
+            receiver.count("()") == 1 and bool(sender)
+    return call.leaf in _HTTP_VERBS or bool(_CLIENT_CLASS.search(call.leaf))
+
+
 def _outbound_client(call: Call) -> bool:
     """Calls that open or use a network client (where verify=False means TLS, not JWT)."""
     top = call.name.split(".", 1)[0]
@@ -104,8 +121,8 @@ def _outbound_sites(facts: RepoFacts) -> list[Evidence]:
         if re.search(r"\.(exceptions|codes|status_codes|utils|adapters|auth)\b|"
                      r"Error$|Exception$|Timeout$", call.name):
             continue
-        if "()." in call.name and call.leaf not in _HTTP_VERBS:
-            continue  # a method on a response or client that does not connect
+        if not _connects(call):
+            continue
         if seen_files.get(module.path, 0) >= 2:
             continue
         seen_files[module.path] = seen_files.get(module.path, 0) + 1
