@@ -156,8 +156,12 @@ def _project_auth_decorators(facts: RepoFacts) -> frozenset[str]:
             continue
         inner = [f for f in module.functions
                  if f.qualname.startswith(function.qualname + ".")]
-        if not inner:
+        # a decorator returns the wrapper it defines (a function that registers error
+        # handlers, say, defines inner functions but returns none of them)
+        if not {f.name for f in inner} & {value.strip() for value in function.returns_values}:
             continue
+        if re.search(r"(?i)anonymous|guest|public|logged_out|not_logged", function.name):
+            continue  # keeps signed-in users out (login pages): the opposite of auth
         body = definition_source(facts, module.path, function)
         if _AUTH_BODY.search(body) and re.search(r"\b(40[13]|PermissionDenied|Unauthorized|"
                                                  r"Forbidden|redirect|abort)", body):
