@@ -71,9 +71,14 @@ def _handler_parts(facts: RepoFacts, module: ModuleFacts, function: Function
     return parts
 
 
+_READS_POST = re.compile(r"request\.(POST|form|get_json)\b|request\.method\s*==\s*[\"']POST")
+
+
 def _is_json_list_route(route: Route, text: str) -> bool:
     if not ({"GET", "ANY"} & set(route.methods)):
         return False
+    if "GET" not in route.methods and _READS_POST.search(text):
+        return False  # a view bound to any method that handles a posted form: a write
     if re.search(r"[}>]/?$", route.path.strip()):
         return False  # ends with an id: a single resource
     if _HTML.search(text) or not _MANY.search(text) or not _DB_TOUCH.search(text):

@@ -80,8 +80,12 @@ def check_hardcoded_secrets(facts: RepoFacts) -> Outcome:
                        "fallback(s) or default(s) stay in the repository and apply whenever "
                        "configuration does not replace them.",
                        dedupe([*(a.evidence for a in scan.capped[:4]), *good[:4]]), antis)
-    if good:
+    reads = [e for e in good if e.note != ".env is gitignored"]
+    if reads:
         return implemented(f"Secrets are read from the environment or a secret store "
-                           f"({len(good)} site(s)); no literal secret found.", good[:8])
+                           f"({len(reads)} site(s)); no literal secret found.", good[:8])
+    if good:
+        return implemented("No secret is written in the repository, and local .env files are "
+                           "kept out of git.", good[:8])
     return na("The repository neither reads nor defines any secret (no secret-named setting, "
               "variable, manifest entry or credential pattern).")

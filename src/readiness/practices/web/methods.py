@@ -94,6 +94,13 @@ def route_writes(facts: RepoFacts, route: Route) -> bool:
     return "ANY" in methods or bool(WRITE_METHODS & set(methods))
 
 
+_READ_ONLY_VIEW = re.compile(r"\b(RedirectView|TemplateView|ListView|DetailView|ArchiveIndexView|"
+                             r"YearArchiveView|MonthArchiveView|sitemap|serve|static|"
+                             r"robots|favicon)\b")
+_STATIC_PATH = re.compile(r"(robots\.txt|sitemap[\w.]*\.xml|favicon\.ico|\.txt|\.html?)\$?/?$",
+                          re.I)
+
+
 def changes_state(facts: RepoFacts, route: Route) -> bool:
     """A write-method route that may change state.
 
@@ -104,6 +111,8 @@ def changes_state(facts: RepoFacts, route: Route) -> bool:
     read, the write method alone decides."""
     if not route_writes(facts, route):
         return False
+    if _READ_ONLY_VIEW.search(route.handler or "") or _STATIC_PATH.search(route.path):
+        return False  # framework views that only read or redirect; robots.txt, sitemaps
     handler = resolve_handler(facts, route)
     if handler is None:
         return True
