@@ -11,6 +11,7 @@ from readiness.facts.python.routes import Route
 from readiness.model import AntiPatternHit, Evidence
 from readiness.practices.helpers import dedupe_hits, route_ev, with_note
 from readiness.practices.registry import Outcome, anti, implemented, missing, na, partial, practice
+from readiness.practices.web import Handler, class_methods, resolve_handler
 
 _LIMIT_PARAM = re.compile(r"^(limit|page_size|per_page|size|take|count|max_results|top|"
                           r"first|n|page|skip|offset|cursor|pagesize|pageSize)$")
@@ -74,15 +75,23 @@ def _handler_parts(facts: RepoFacts, module: ModuleFacts, function: Function
 _READS_POST = re.compile(r"request\.(POST|form|get_json)\b|request\.method\s*==\s*[\"']POST")
 
 
-def _is_json_list_route(route: Route, text: str) -> bool:
+_FORM_PAGE = re.compile(r"/(add|new|create|edit|update|delete|remove|settings|"
+                        r"login|register|signup|reset\w*)/?$", re.I)
+
+
+def _is_list_route(route: Route, text: str) -> bool:
     if not ({"GET", "ANY"} & set(route.methods)):
         return False
     if "GET" not in route.methods and _READS_POST.search(text):
         return False  # a view bound to any method that handles a posted form: a write
     if re.search(r"[}>]/?$", route.path.strip()):
         return False  # ends with an id: a single resource
-    if _HTML.search(text) or not _MANY.search(text) or not _DB_TOUCH.search(text):
+    if _FORM_PAGE.search(route.path.strip()):
+        return False  # a form page (its select boxes list rows, but it is not a listing)
+    if not _MANY.search(text) or not _DB_TOUCH.search(text):
         return False
+    if _HTML.search(text):
+        return True  # a page listing rows: unbounded, it grows with the table too
     if route.framework in ("fastapi", "starlette", "litestar"):
         return True
     return bool(_JSON.search(text))
@@ -115,14 +124,24 @@ def _list_routes(facts: RepoFacts) -> tuple[list[_ListRoute], list[AntiPatternHi
     for route in facts.routes():
         resolved = _resolve_handler(facts, route)
         if resolved is None:
-            continue
+            handler = resolve_handler(facts, route)
+            if handler is None or handler.cls is None:
+                continue
+            generic = _generic_list_view(facts, route, handler)
+            if generic is not None:
+                routes.append(generic)
+                continue
+            getter = next((f for f in class_methods(handler) if f.name == "get"), None)
+            if getter is None:
+                continue
+            resolved = (handler.module, getter)
         module, function = resolved
         key = (module.path, function.qualname)
         if key in seen:
             continue
         parts = _handler_parts(facts, module, function)
         text = "\n".join(source for _, source in parts)
-        if not _is_json_list_route(route, text):
+        if not _is_list_route(route, text):
             continue
         seen.add(key)
         state = _bound_state(function, text)
@@ -131,6 +150,19 @@ def _list_routes(facts: RepoFacts) -> tuple[list[_ListRoute], list[AntiPatternHi
         if state == "none":
             antis.extend(_unsliced(facts, module.path, parts))
     return routes, dedupe_hits(antis)
+
+
+def _generic_list_view(facts: RepoFacts, route: Route, handler: Handler) -> _ListRoute | None:
+    """A Django ``ListView`` (or subclass): bounded by ``paginate_by``, else every row."""
+    cls = handler.cls
+    if cls is None or not any(re.search(r"(^|\.)\w*ListView$", b) for b in cls.bases):
+        return None
+    if re.search(r"[}>]/?$", route.path.strip()):
+        return None
+    paginated = any(a.target == "paginate_by" and a.class_name == cls.name and
+                    a.value.strip() not in ("None", "0") for a in handler.module.assigns)
+    note = route.path or "/"
+    return _ListRoute(route, route_ev(facts, route, note=note), "bounded" if paginated else "none")
 
 
 def _unsliced(facts: RepoFacts, path: str, parts: list[tuple[int, str]]
@@ -164,8 +196,9 @@ def check_pagination(facts: RepoFacts) -> Outcome:
         and `?limit=1000000` lets any client ask for all of it.
 
     What counts as evidence:
-        Each JSON list route backed by the database (GET, not ending in an id, whose
-        handler queries many rows): a page-size parameter with a maximum
+        Each list route backed by the database, JSON or HTML page (GET, not ending in
+        an id, whose handler queries many rows; Django `ListView`s): a page-size
+        parameter with a maximum
         (`Query(20, le=100)`, `conint(le=)`), `min(limit, N)`, a fixed `.limit(N)`
         or slice, fastapi-pagination, DRF pagination classes, Django `Paginator`.
 
@@ -186,7 +219,7 @@ def check_pagination(facts: RepoFacts) -> Outcome:
         if drf:
             return implemented("DRF paginates every list view by default "
                                "(DEFAULT_PAGINATION_CLASS).", drf)
-        return na("No database-backed JSON list routes were found.")
+        return na("No database-backed list routes (JSON or HTML pages) were found.")
     bounded = [r.evidence for r in routes if r.state == "bounded"]
     paged = [with_note(r.evidence, "paginated without a maximum page size")
              for r in routes if r.state == "paged"]
