@@ -218,3 +218,59 @@ def test_file_limit_is_reported(make_repo) -> None:
     facts = facts_for(root, max_files=5)
     assert len(facts.python) == 5
     assert any("file limit" in s.reason for s in facts.skipped)
+
+
+def test_very_long_dotted_name_stays_linear(make_repo) -> None:
+    """A 100,000-part attribute chain (hostile input under the size cap) completes."""
+    import subprocess
+    import sys
+
+    root = make_repo({"app/long.py": "x = a" + ".b" * 100_000 + "()\n", "app/main.py": GOOD_APP})
+    result = subprocess.run([sys.executable, "-m", "readiness", "assess", str(root), "-f", "json",
+                             "--no-progress", "--no-cache"], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+
+
+def test_hostile_git_metadata_is_ignored(make_repo) -> None:
+    """A FIFO or a link to a device as .git/HEAD neither hangs nor exhausts readiness."""
+    from readiness.engine import git_commit
+
+    root = make_repo({"app/main.py": GOOD_APP})
+    (root / ".git").mkdir()
+    os.mkfifo(root / ".git" / "HEAD")
+    assert git_commit(root) is None
+    (root / ".git" / "HEAD").unlink()
+    os.symlink("/dev/zero", root / ".git" / "HEAD")
+    assert git_commit(root) is None
+    (root / ".git" / "HEAD").unlink()
+    (root / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (root / ".git" / "refs" / "heads").mkdir(parents=True)
+    (root / ".git" / "refs" / "heads" / "main").write_text("a" * 40 + "\n")
+    assert git_commit(root) == "a" * 40
+
+
+def test_yaml_quoting_template_braces_is_still_parsed(make_repo) -> None:
+    """A compose file whose healthcheck quotes a Go template is valid YAML: it is parsed."""
+    compose = ("services:\n  db:\n    image: postgres:16\n    healthcheck:\n"
+               "      test: [\"CMD-SHELL\",\n"
+               "             \"docker inspect --format '{{.State.Health.Status}}' db\"]\n")
+    root = make_repo({"docker-compose.yml": compose, "charts/app/templates/deploy.yaml":
+                      "kind: Deployment\nreplicas: {{ .Values.replicas }}\n",
+                      "ansible/site.yml": "- hosts: {{ group }}\n  tasks: [\n"})
+    facts = facts_for(root)
+    assert "docker-compose.yml" in facts.yaml_docs
+    assert facts.applies("DB")
+    assert "charts/app/templates/deploy.yaml" not in {s.path for s in facts.skipped}
+    assert "read as text only" in {s.path: s.reason for s in facts.skipped}["ansible/site.yml"]
+
+
+def test_evidence_lines_match_python_numbering_with_form_feeds(make_repo) -> None:
+    """A form feed is not a line break for Python: evidence snippets stay on the right line."""
+    source = "import requests\n\x0c\ndef fetch(url):\n    return requests.get(url)\n"
+    root = make_repo({"app/client.py": source})
+    facts = facts_for(root)
+    call = next(c for c in facts.python["app/client.py"].calls if c.name == "requests.get")
+    assert facts.line("app/client.py", call.line) == "return requests.get(url)"
+    hit = facts.grep(r"requests\.get")[0]
+    assert hit.line == call.line

@@ -193,3 +193,39 @@ def test_reader_closing_the_pipe_is_not_a_failure(tmp_path: Path) -> None:
         stderr = process.stderr.read().decode()
         assert process.returncode == expected, stderr
         assert "Traceback" not in stderr
+
+
+def test_reports_written_inside_the_tree_are_not_evidence(tmp_path: Path) -> None:
+    """Readiness's own reports quote recommendations; read back they must not count."""
+    import shutil
+
+    root = tmp_path / "service"
+    shutil.copytree(EXAMPLE, root)
+    before = run_cli("assess", str(root), "-f", "json", "--no-progress", "--no-cache").json()
+    run_cli("assess", str(root), "-f", "json,markdown", "--out", str(root / "reports"),
+            "--no-progress", "--no-cache")
+    after = run_cli("assess", str(root), "-f", "json", "--no-progress", "--no-cache").json()
+    assert after["summary"]["score"] == before["summary"]["score"]
+    reasons = {s["path"]: s["reason"] for s in after["skipped"]}
+    assert reasons["reports/service.json"] == "a readiness report: not assessed"
+    assert reasons["reports/service.md"] == "a readiness report: not assessed"
+
+
+def test_markup_in_the_targets_own_text_is_printed_literally(tmp_path: Path) -> None:
+    """Names and waiver ids come from the assessed repository: never parsed as markup."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "[/bold]svc"\n\n[[tool.readiness.waivers]]\n'
+        'practice = "[/bold]"\nreason = "x"\n')
+    for fmt in ("terminal", "json"):
+        run = run_cli("assess", str(tmp_path), "-f", fmt, "--no-progress", "--no-cache")
+        assert run.code == EXIT_OK, run.err
+    assert "[/bold]" in run_cli("assess", str(tmp_path), "--no-progress", "--no-cache").out
+
+
+def test_out_directory_from_the_environment(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("READINESS_OUT", str(tmp_path / "env-out"))
+    monkeypatch.setenv("READINESS_FORMAT", "json")
+    run = run_cli("assess", str(EXAMPLE), "--no-progress", "--no-cache")
+    assert run.code == EXIT_OK, run.err
+    assert (tmp_path / "env-out" / "prediction-api.json").is_file()
+    assert run.out == ""

@@ -106,9 +106,26 @@ def test_a_corrupt_cache_is_ignored_with_a_warning(tmp_path: Path) -> None:
     assert result.summary.counts["implemented"] > 0
 
 
-def test_disable_removes_a_practice() -> None:
+def test_disabled_practice_is_reported_unknown_and_blocks_ready() -> None:
+    """Disabling a practice never hides it: it stays in the report as unknown, with a warning,
+    and a disabled critical practice keeps the decision from being "ready"."""
     result = assess(EXAMPLE, _quiet(cache=False, disable=("rel.timeouts",)))
-    assert "rel.timeouts" not in {f.practice for f in result.findings}
+    finding = result.finding("rel.timeouts")
+    assert finding.status == Status.UNKNOWN
+    assert "disabled" in finding.message
+    assert len(result.findings) == len(Registry.default().ids())
+    assert any("rel.timeouts" in w for w in result.warnings)
+    assert "critical practice could not be checked: rel.timeouts" in \
+        result.summary.decision_reasons
+
+
+def test_project_file_cannot_lift_safety_limits(tmp_path: Path) -> None:
+    from readiness.config import load_settings
+    from readiness.errors import ConfigError
+
+    (tmp_path / ".readiness.toml").write_text("max-yaml-nodes = 1000000000000\n")
+    with pytest.raises(ConfigError, match="cannot lift"):
+        load_settings(tmp_path)
 
 
 def test_gate_reasons() -> None:

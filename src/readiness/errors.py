@@ -8,7 +8,9 @@ uses for it, plus a one-line message saying what to do::
     │   ├── TargetError          the path to assess is missing or not a directory
     │   ├── ConfigError          a configuration file or option is invalid
     │   └── UnknownPracticeError an id given on the command line is not in the catalog
-    └── GateFailed (exit 1)      the assessment ran but did not meet --fail-under / --fail-on
+
+A failed quality gate (--fail-under / --fail-on) is not an exception: the reports are
+written, the reasons printed, and the CLI exits with EXIT_GATE_FAILED (1).
 
 Problems with individual files inside an assessed tree are *not* exceptions:
 they are recorded as ``skipped`` entries and the assessment goes on.
@@ -51,9 +53,3 @@ class ConfigError(UserError):
 
 class UnknownPracticeError(UserError):
     """A practice id was requested that the catalog does not define."""
-
-
-class GateFailed(ReadinessError):
-    """The assessment completed but the quality gate asked for on the command line failed."""
-
-    exit_code = EXIT_GATE_FAILED

@@ -17,6 +17,7 @@ from typing import Any
 import click
 from rich.console import Console
 from rich.markdown import Markdown
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -95,6 +96,7 @@ def assess_command(path: Path, formats: str | None, out: Path | None, report_nam
         "progress": False if no_progress else None,
     }
     settings = load_settings(root, cli_values, os.environ)
+    out = Path(settings.out) if settings.out else None  # --out or READINESS_OUT
     chosen = _check_formats(settings, out)
     with _progress(err, settings) as report:
         assessment = assess(path, settings, progress=report)
@@ -106,11 +108,11 @@ def assess_command(path: Path, formats: str | None, out: Path | None, report_nam
         os.dup2(devnull, sys.stdout.fileno())
     if "terminal" not in chosen:
         for warning in assessment.warnings:
-            err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+            err.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
     reasons = gate(assessment, settings)
     if reasons:
         for reason in reasons:
-            err.print(f"[red]gate failed:[/red] {reason}", highlight=False)
+            err.print(f"[red]gate failed:[/red] {escape(reason)}", highlight=False)
         sys.exit(EXIT_GATE_FAILED)
 
 
@@ -184,7 +186,7 @@ def _emit(assessment: Assessment, formats: dict[str, type], root: Path, out: Pat
             target.write_text(text, encoding="utf-8")
         except OSError as exc:
             raise UserError(f"cannot write {target}: {exc.strerror}") from exc
-        err.print(f"wrote {target}", highlight=False)
+        err.print(f"wrote {escape(str(target))}", highlight=False)
 
 
 @cli.group("rules", invoke_without_command=True)

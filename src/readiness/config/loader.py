@@ -47,8 +47,28 @@ def load_settings(
     return build(merged)
 
 
+# The assessed repository configures its own review, so it must not be able to lift the
+# limits that protect readiness from that same repository's files.
+PROJECT_CEILINGS = {"max_file_bytes": 10_000_000, "max_files": 500_000,
+                    "max_yaml_nodes": 1_000_000}
+
+
 def read_project_file(root: Path) -> dict[str, Any]:
-    """``.readiness.toml`` (whole file) or ``[tool.readiness]`` of ``pyproject.toml``."""
+    """``.readiness.toml`` (whole file) or ``[tool.readiness]`` of ``pyproject.toml``,
+    with the resource limits it may set capped by ``PROJECT_CEILINGS``."""
+    values = _read_project_file(root)
+    for name, ceiling in PROJECT_CEILINGS.items():
+        if name in values:
+            number = _as_int(name.replace("_", "-"), values[name], 1)
+            if number > ceiling:
+                raise ConfigError(
+                    f"{name.replace('_', '-')} = {number} in the project's configuration is above "
+                    f"{ceiling:,}; a repository cannot lift readiness's limits (use the "
+                    f"--{name.replace('_', '-')} option)")
+    return values
+
+
+def _read_project_file(root: Path) -> dict[str, Any]:
     dedicated = root / ".readiness.toml"
     if dedicated.is_file():
         return _table(_read_toml(dedicated), dedicated.name)
@@ -217,7 +237,7 @@ def build(values: Mapping[str, Any]) -> Settings:
         elif name == "max_files":
             changes[name] = _as_int("max-files", value, 1)
         elif name == "max_yaml_nodes":
-            changes[name] = _as_int("max-yaml-nodes", value, 100)
+            changes[name] = min(_as_int("max-yaml-nodes", value, 100), 10_000_000)
         elif name == "jobs":
             changes[name] = _as_int("jobs", value, 0)
         elif name in ("cache", "debug", "progress"):

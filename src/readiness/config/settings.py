@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 
-DEFAULT_WEIGHTS: dict[str, float] = {"critical": 10.0, "high": 7.5, "medium": 5.0, "low": 2.5}
+from readiness.model import DEFAULT_WEIGHTS as DEFAULT_WEIGHTS
+
 FORMATS = ("terminal", "markdown", "json")
 PARSERS = ("auto", "ast", "tree-sitter")
 FAIL_ON = ("critical", "high")

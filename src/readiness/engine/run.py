@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import stat
 import time
 import tomllib
 from collections.abc import Callable
@@ -32,7 +33,7 @@ from readiness.model import (
     ToolInfo,
     Waiver,
 )
-from readiness.practices.registry import Registry, run_practice
+from readiness.practices.registry import PLUGIN_PROBLEMS, Registry, run_practice
 from readiness.scoring import score
 
 Progress = Callable[[str, int, int | None], None]
@@ -99,7 +100,11 @@ def assess(
                 "stats": {k: v for k, v in facts.stats.items() if k not in ("seconds", "cache")},
             })
     store.close()
+    findings = _with_disabled(findings, registry, settings)
     findings, warnings = apply_waivers(findings, settings)
+    if settings.disable:
+        warnings.append(f"{len(settings.disable)} practice(s) not assessed because the "
+                        f"configuration disables them: {', '.join(sorted(settings.disable))}")
     if not snap.texts:
         warnings.insert(0, f"nothing readiness can read was found under {path}: every practice "
                            "below is judged on an empty tree")
@@ -116,6 +121,7 @@ def assess(
         warnings.append(str(cache["problem"]))
     if store.problem:
         warnings.append(store.problem)
+    warnings.extend(PLUGIN_PROBLEMS)
     return Assessment(
         tool=ToolInfo("readiness", __version__, CATALOG_VERSION, SCORING_VERSION),
         target=Target(
@@ -133,6 +139,26 @@ def assess(
         stats=stats,
         warnings=tuple(warnings),
     )
+
+
+def _with_disabled(findings: list[Finding], registry: Registry, settings: Settings
+                   ) -> list[Finding]:
+    """Every practice appears once in a report (the JSON contract), disabled ones as
+    ``unknown``: a disabled critical practice cannot be verified, so the decision says so
+    instead of treating it as met."""
+    if not settings.disable:
+        return findings
+    by_id = {f.practice: f for f in findings}
+    out = []
+    for item in registry.all():
+        found = by_id.get(item.id)
+        if found is not None:
+            out.append(found)
+        elif item.id in settings.disable:
+            out.append(Finding(item.meta, Status.UNKNOWN, "Not assessed: disabled by the "
+                               "configuration (--disable, READINESS_DISABLE or the project's "
+                               "[tool.readiness] disable list)."))
+    return out
 
 
 def apply_waivers(findings: list[Finding], settings: Settings
@@ -227,36 +253,52 @@ def git_commit(root: Path) -> str | None:
     return None
 
 
-def _read_head(dotgit: Path) -> str | None:
+def _read_small(path: Path, limit: int = 4096) -> str | None:
+    """A regular file's text, if it is one (no symlink, FIFO or device) and small.
+
+    The repository under review controls its .git directory, so a FIFO or a link to
+    /dev/zero there must not hang or exhaust readiness."""
     try:
-        if dotgit.is_file():
-            text = dotgit.read_text(encoding="utf-8", errors="replace").strip()
-            if not text.startswith("gitdir:"):
-                return None
-            dotgit = (dotgit.parent / text.split(":", 1)[1].strip()).resolve()
-        head = (dotgit / "HEAD").read_text(encoding="utf-8", errors="replace").strip()
-        if _SHA.match(head):
-            return head
-        if not head.startswith("ref:"):
+        info = path.lstat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
             return None
-        ref = head.split(":", 1)[1].strip()
-        common = dotgit
-        commondir = dotgit / "commondir"
-        if commondir.is_file():
-            common = (dotgit / commondir.read_text().strip()).resolve()
-        for base in (dotgit, common):
-            ref_file = base / ref
-            if ref_file.is_file():
-                value = ref_file.read_text(encoding="utf-8", errors="replace").strip()
-                return value if _SHA.match(value) else None
-        packed = common / "packed-refs"
-        if packed.is_file():
-            for line in packed.read_text(encoding="utf-8", errors="replace").splitlines():
-                parts = line.split()
-                if len(parts) == 2 and parts[1] == ref and _SHA.match(parts[0]):
-                    return parts[0]
+        with path.open("rb") as handle:
+            return handle.read(limit).decode("utf-8", "replace")
     except OSError:
         return None
+
+
+def _read_head(dotgit: Path) -> str | None:
+    if dotgit.is_symlink():
+        return None
+    if dotgit.is_file():
+        text = (_read_small(dotgit) or "").strip()
+        if not text.startswith("gitdir:"):
+            return None
+        dotgit = (dotgit.parent / text.split(":", 1)[1].strip()).resolve()
+        if not dotgit.is_dir():
+            return None
+    head = (_read_small(dotgit / "HEAD") or "").strip()
+    if _SHA.match(head):
+        return head
+    if not head.startswith("ref: refs/"):
+        return None
+    ref = head.split(":", 1)[1].strip()
+    if ".." in ref.split("/"):
+        return None
+    common = dotgit
+    pointer = (_read_small(dotgit / "commondir") or "").strip()
+    if pointer:
+        common = (dotgit / pointer).resolve()
+    for base in (dotgit, common):
+        value = (_read_small(base / ref) or "").strip()
+        if _SHA.match(value):
+            return value
+    packed = _read_small(common / "packed-refs", limit=8_000_000) or ""
+    for line in packed.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1] == ref and _SHA.match(parts[0]):
+            return parts[0]
     return None
 
 

@@ -15,12 +15,13 @@ import hashlib
 import json
 import sqlite3
 import zlib
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
 from readiness import CATALOG_VERSION, __version__
 from readiness.config import Settings
-from readiness.facts.cache import code_fingerprint, default_cache_dir
+from readiness.facts.cache import code_fingerprint, default_cache_dir, environment_fingerprint
 from readiness.model import AntiPatternHit, Evidence, Finding, PracticeMeta, Status
 from readiness.practices.registry import Registry
 
@@ -32,11 +33,24 @@ def run_key(tree_fingerprint: str, settings: Settings, registry: Registry) -> st
     """Everything findings depend on, hashed: the tree, the rules' code and the catalog,
     and the settings that change what facts are collected or which rules run."""
     parts = [
-        __version__, CATALOG_VERSION, code_fingerprint(), tree_fingerprint,
+        __version__, CATALOG_VERSION, code_fingerprint(), environment_fingerprint(),
+        _plugin_versions(), tree_fingerprint,
         settings.python_parser, str(settings.max_yaml_nodes), str(settings.max_file_bytes),
         ",".join(sorted(settings.disable)), ",".join(registry.ids()),
     ]
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+
+def _plugin_versions() -> str:
+    """Distributions providing practices or reporters, with their versions: a plugin's
+    new release must not be answered with findings its old rules made."""
+    found = []
+    for group in ("readiness.practices", "readiness.reporters"):
+        for entry in entry_points(group=group):
+            dist = entry.dist
+            found.append(f"{group}:{entry.name}:{dist.name if dist else '?'}="
+                         f"{dist.version if dist else '?'}")
+    return ",".join(sorted(found))
 
 
 def _evidence_out(evidence: Evidence) -> dict[str, Any]:

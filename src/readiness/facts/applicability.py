@@ -431,7 +431,11 @@ class _Lazy(dict[str, Result]):
         if function is None:
             raise KeyError(f"unknown applicability predicate {key!r}")
         self[key] = (False, ())  # guards against cycles
-        value = function(self._facts)
+        try:
+            value = function(self._facts)
+        except BaseException:
+            del self[key]  # never leave the guard behind: a failure must stay visible
+            raise
         self[key] = value
         return value
 

@@ -15,9 +15,11 @@ import hashlib
 import json
 import os
 import sqlite3
+import sys
 import time
 import zlib
 from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +42,19 @@ def code_fingerprint(subpackage: str = "") -> str:
             continue
         digest.update(f"{path.relative_to(base)}:{info.st_size}:{info.st_mtime_ns}\n".encode())
     return digest.hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def environment_fingerprint() -> str:
+    """The interpreter and parser libraries: ``ast`` differs between Python versions and
+    tree-sitter between releases, and the cache directory is shared by every virtualenv."""
+    parts = [".".join(map(str, sys.version_info[:3])), sys.implementation.name]
+    for distribution in ("tree-sitter", "tree-sitter-python", "PyYAML", "pathspec"):
+        try:
+            parts.append(f"{distribution}={metadata.version(distribution)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{distribution}=none")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
 def default_cache_dir() -> Path:

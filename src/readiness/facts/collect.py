@@ -25,7 +25,7 @@ import yaml
 
 from readiness.config import Settings
 from readiness.facts import classify
-from readiness.facts.cache import FactCache, code_fingerprint
+from readiness.facts.cache import FactCache, code_fingerprint, environment_fingerprint
 from readiness.facts.deps import Requirement, parse_requirements, pyproject_requirements
 from readiness.facts.dockerfile import parse_dockerfile
 from readiness.facts.python import parse_python, wire
@@ -43,7 +43,7 @@ EXTRACTOR_VERSION = f"py{wire.WIRE_VERSION}"
 def extractor_fingerprint() -> str:
     """Changes whenever the Python extractors' source changes, so a cache entry written by
     other extractor code is never read back (a version number alone is easy to forget)."""
-    return code_fingerprint("facts/python")
+    return code_fingerprint("facts/python") + environment_fingerprint()
 
 
 def _noop(stage: str, done: int, total: int | None) -> None:
@@ -98,6 +98,12 @@ def snapshot(root: Path, settings: Settings, progress: Progress | None = None) -
             files[item.path] = SourceFile(item.path, None, item.role, item.size)
             continue
         assert text is not None and data is not None
+        if _own_report(item.kind, text):
+            # readiness's own output quotes recommendations; read back, it would vouch for
+            # the very practices it says are missing
+            skipped.append(Skipped(item.path, "a readiness report: not assessed"))
+            files[item.path] = SourceFile(item.path, None, item.role, item.size)
+            continue
         files[item.path] = SourceFile(item.path, item.kind, item.role, item.size, text)
         texts[item.path] = (text, data)
         digests[item.path] = hashlib.sha256(data).hexdigest()
@@ -161,6 +167,21 @@ def build_facts(snap: Snapshot, settings: Settings, progress: Progress | None = 
         "seconds": seconds,
     })
     return facts
+
+
+_OWN_JSON = re.compile(r'^\s*\{\s*"schema_version":\s*"\d+",\s*"tool":\s*\{\s*"name":\s*'
+                       r'"readiness"')
+_OWN_MARKDOWN = re.compile(r"^# Production Readiness Review: .*\n(.*\n){0,12}\| Tool \| readiness ")
+
+
+def _own_report(kind: str | None, text: str) -> bool:
+    """A report readiness wrote (JSON or Markdown), e.g. into --out inside the tree."""
+    head = text[:2000]
+    if kind == classify.JSON:
+        return bool(_OWN_JSON.match(head))
+    if kind == classify.MARKDOWN:
+        return bool(_OWN_MARKDOWN.match(head))
+    return False
 
 
 def _read(item: WalkedFile, cap: int) -> tuple[str | None, bytes | None, str | None]:
@@ -301,22 +322,29 @@ def _is_template(path: str, text: str) -> bool:
     # GitHub Actions / Azure expressions (``${{ matrix.python }}``) are plain YAML strings,
     # not template syntax: ignore them before looking for Jinja/Helm braces.
     text = _CI_EXPRESSION.sub("", text)
-    return classify.is_helm_template(path) or ("{{" in text and "}}" in text)
+    return "{{" in text and "}}" in text
 
 
 def _yaml(path: str, text: str, settings: Settings, facts: RepoFacts) -> None:
-    if _is_template(path, text):
-        return  # Helm/Jinja templates are not YAML until rendered: rules use their text
+    """Parse YAML; a Helm chart's templates/ and templated files that do not parse as
+    written are read as text only (rules still search them), and said so."""
+    if classify.is_helm_template(path):
+        return  # Helm templates are not YAML until rendered: rules use their text
     try:
         facts.yaml_docs[path] = load_yaml(text, settings.max_yaml_nodes)
     except YamlRejected as exc:
         facts.skipped.append(Skipped(path, str(exc)))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        facts.skipped.append(Skipped(path, f"invalid YAML{where}: {exc.problem}"))
     except (yaml.YAMLError, RecursionError, ValueError) as exc:
-        facts.skipped.append(Skipped(path, f"invalid YAML: {type(exc).__name__}"))
+        if _is_template(path, text):
+            facts.skipped.append(Skipped(path, "templated YAML ({{ }}) that does not parse as "
+                                               "written: read as text only", True))
+            return
+        if isinstance(exc, yaml.MarkedYAMLError):
+            mark = exc.problem_mark
+            where = f" at line {mark.line + 1}" if mark is not None else ""
+            facts.skipped.append(Skipped(path, f"invalid YAML{where}: {exc.problem}"))
+        else:
+            facts.skipped.append(Skipped(path, f"invalid YAML: {type(exc).__name__}"))
 
 
 def _toml(path: str, text: str, facts: RepoFacts) -> None:

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from readiness.facts.classify import PRODUCTION, TEST, is_ci_config, is_compose
 from readiness.facts.deps import Requirement
 from readiness.facts.dockerfile import Dockerfile
-from readiness.facts.python.ast_extract import parse_tree
+from readiness.facts.python.ast_extract import parse_tree, source_lines
 from readiness.facts.python.records import (
     Assign,
     Call,
@@ -148,9 +148,11 @@ class RepoFacts:
         return {}
 
     def lines(self, path: str) -> list[str]:
+        """The file's lines as Python numbers them (\\n, \\r\\n or \\r end a line; a form
+        feed does not), so that ``line(path, n)`` is the line ``ast`` calls n."""
         cached = self._line_cache.get(path)
         if cached is None:
-            cached = (self.text(path) or "").splitlines()
+            cached = [line.rstrip("\r\n") for line in source_lines(self.text(path) or "")]
             self._line_cache[path] = cached
         return cached
 
@@ -326,7 +328,7 @@ class RepoFacts:
     def _line_number(self, path: str, text: str, offset: int) -> int:
         starts = self._line_starts.get(path)
         if starts is None:
-            starts = [0] + [m.end() for m in re.finditer("\n", text)]
+            starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
             self._line_starts[path] = starts
         return bisect.bisect_right(starts, offset)
 

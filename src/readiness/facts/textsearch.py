@@ -144,6 +144,8 @@ def _literals_for(pattern: str, flags: int) -> tuple[frozenset[str] | None, bool
     except (_Unknown, re.error, AttributeError, TypeError, ValueError, RecursionError):
         return None, False
     if found is not None and ignore_case:
+        if not all(s.isascii() for s in found):
+            return None, ignore_case  # "ſ" matches "S" under re.I: lower() cannot say so
         found = frozenset(s.lower() for s in found)
     return found, ignore_case
 
@@ -158,6 +160,10 @@ def may_match(text: str, lowered: str | None, literals: frozenset[str] | None,
               ignore_case: bool) -> bool:
     """False only when ``text`` certainly has no match."""
     if literals is None:
+        return True
+    if ignore_case and not text.isascii():
+        # re.IGNORECASE folds more than str.lower() does ("ſ" matches "s", "K" sign
+        # matches "k"): only ASCII text can be ruled out by lower-casing.
         return True
     haystack = (lowered if lowered is not None else text.lower()) if ignore_case else text
     return any(literal in haystack for literal in literals)

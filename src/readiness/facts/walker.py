@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -175,8 +175,3 @@ def _check_link(path: str, root: str) -> tuple[str | None, int]:
     if not stat.S_ISREG(info.st_mode):
         return "symlink to a special file", 0
     return None, info.st_size
-
-
-def iter_paths(result: WalkResult) -> Iterator[str]:
-    for item in result.files:
-        yield item.path

@@ -12,10 +12,11 @@ from readiness.model.assessment import (
 from readiness.model.evidence import AntiPatternHit, Evidence, clip
 from readiness.model.finding import Finding, Waiver, fingerprint
 from readiness.model.practice import CATEGORIES, DOC_HEADINGS, Category, PracticeMeta, category_for
-from readiness.model.status import Effort, Priority, Severity, Status
+from readiness.model.status import DEFAULT_WEIGHTS, Effort, Priority, Severity, Status
 
 __all__ = [
     "CATEGORIES",
+    "DEFAULT_WEIGHTS",
     "DOC_HEADINGS",
     "AntiPatternHit",
     "Applicability",

@@ -18,7 +18,8 @@ def _normalise(text: str) -> str:
 def fingerprint(practice_id: str, path: str, text: str) -> str:
     """Stable id of a finding: unaffected by line shifts, changed by what was matched."""
     digest = hashlib.sha256()
-    for part in (practice_id, path.replace("\\", "/").lstrip("./").lower(), _normalise(text)):
+    clean = path.replace("\\", "/").removeprefix("./").lower()
+    for part in (practice_id, clean, _normalise(text)):
         digest.update(part.encode("utf-8"))
         digest.update(b"\0")
     return digest.hexdigest()[:32]

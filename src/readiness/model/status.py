@@ -40,6 +40,10 @@ class Status(StrEnum):
         }[self.value]
 
 
+DEFAULT_WEIGHTS: dict[str, float] = {"critical": 10.0, "high": 7.5, "medium": 5.0, "low": 2.5}
+"""Score weight of each priority; configurable per project (``weights`` setting)."""
+
+
 class Priority(StrEnum):
     CRITICAL = "critical"
     HIGH = "high"

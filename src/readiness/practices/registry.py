@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 
-from readiness.facts import RepoFacts, evaluate
+from readiness.facts import PREDICATES, RepoFacts, evaluate, predicate_names
 from readiness.model import (
     AntiPatternHit,
     Effort,
@@ -130,6 +130,12 @@ def build_practice(
         aliases=aliases,
         statuses=tuple(Status(s) for s in statuses.split()),
     )
+    if when is None:
+        unknown_names = [n for n in predicate_names(applies) if n not in PREDICATES]
+        if unknown_names:
+            raise ValueError(f"{id}: unknown applicability predicate(s) "
+                             f"{', '.join(unknown_names)} in {applies!r}; known: "
+                             f"{', '.join(sorted(PREDICATES))}")
     predicate: Applies = when if when is not None else (lambda f: evaluate(applies, f))
     return Practice(meta, check, predicate)
 
@@ -228,18 +234,31 @@ class Registry:
         return list(dict.fromkeys(by_name[n] for n in close))[:limit]
 
 
+PLUGIN_PROBLEMS: list[str] = []
+"""Plugins that could not be loaded in this process (reported as run warnings)."""
+
+
 def _plugin_practices() -> list[Practice]:
     """Practices from third-party distributions (entry-point group ``readiness.practices``).
 
     Each entry point names a callable returning an iterable of ``Practice``. The
-    built-in catalog registers itself under the name ``builtin`` and is skipped here.
+    built-in catalog registers itself under the name ``builtin`` and is skipped here. A
+    broken plugin is left out with a warning instead of stopping every command.
     """
     found: list[Practice] = []
     for entry in entry_points(group="readiness.practices"):
         if entry.name == "builtin":
             continue
-        provider = entry.load()
-        found.extend(provider())
+        try:
+            provided = list(entry.load()())
+            if not all(isinstance(item, Practice) for item in provided):
+                raise TypeError("the entry point must return Practice objects")
+        except Exception as exc:  # noqa: BLE001 - a third party's failure, reported
+            problem = f"practice plugin {entry.name!r} not loaded: {type(exc).__name__}: {exc}"
+            if problem not in PLUGIN_PROBLEMS:
+                PLUGIN_PROBLEMS.append(problem)
+            continue
+        found.extend(provided)
     return found
 
 

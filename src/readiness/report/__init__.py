@@ -31,11 +31,18 @@ BUILTIN: dict[str, type] = {
 
 
 def reporters() -> dict[str, type]:
-    """Format name -> reporter class: the built-ins plus installed plugins."""
+    """Format name -> reporter class: the built-ins plus installed plugins (a plugin that
+    fails to load is left out, so it cannot break the built-in formats)."""
     found = dict(BUILTIN)
     for entry in entry_points(group="readiness.reporters"):
-        if entry.name not in found:
-            found[entry.name] = entry.load()
+        if entry.name in found:
+            continue
+        try:
+            loaded = entry.load()
+        except Exception:  # noqa: BLE001 - a third party's failure must not stop the run
+            continue
+        if isinstance(loaded, type):
+            found[entry.name] = loaded
     return found
 
 

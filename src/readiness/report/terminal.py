@@ -68,7 +68,7 @@ class TerminalReporter:
             reasons.append(f"\n… and {len(s.decision_reasons) - len(shown)} more "
                            "(-v, or the Markdown report)")
         return Panel(Group(header, Text(""), reasons),
-                     title=f"Production readiness: {assessment.target.name}",
+                     title=Text(f"Production readiness: {assessment.target.name}"),
                      subtitle=assessment.target.commit[:12] if assessment.target.commit else None,
                      border_style=_DECISION_STYLE[s.decision].split()[-1])
 
@@ -80,7 +80,7 @@ class TerminalReporter:
         table.add_column("Status")
         table.add_column("Gaps (critical/high, missing)", overflow="fold")
         for c in assessment.categories:
-            table.add_row(c.title, f"{c.score:.0f}" if c.score is not None else "n/a",
+            table.add_row(Text(c.title), f"{c.score:.0f}" if c.score is not None else "n/a",
                           Text(c.status, style=_CATEGORY_STYLE[c.status]),
                           ", ".join(c.critical_gaps) or "-")
         return table

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 
 from readiness.model import (
     CATEGORIES,
+    DEFAULT_WEIGHTS,
     CategoryScore,
     Finding,
     Priority,
@@ -20,7 +21,6 @@ from readiness.model import (
     Summary,
 )
 
-DEFAULT_WEIGHTS = {"critical": 10.0, "high": 7.5, "medium": 5.0, "low": 2.5}
 GOLD_SCORE = 80.0
 
 

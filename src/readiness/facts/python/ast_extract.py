@@ -26,6 +26,8 @@ from readiness.facts.python.records import (
 from readiness.facts.python.resolve import Resolver
 
 ARG_CLIP = 160
+MAX_PARTS = 32  # names in one dotted chain; real code stays far below
+MAX_NESTING = 8  # calls nested inside a callee, as in f()()().g
 MAX_ARGS = 8
 MAX_KWARGS = 16
 MAX_RETURNS = 4
@@ -43,41 +45,45 @@ def source_lines(text: str) -> list[str]:
     return parts
 
 
+def clip_source(raw: bytes, limit: int) -> str:
+    """Source bytes as one clipped line (whitespace folded, "…" when cut); shared with
+    the tree-sitter extractor so both produce identical snippets."""
+    text = " ".join(raw.decode("utf-8", "replace").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class _Source:
-    """Slices source text by ``ast`` positions (which are UTF-8 byte offsets)."""
+    """Slices source text by ``ast`` positions (line numbers and UTF-8 byte columns)."""
 
     def __init__(self, text: str) -> None:
-        self.lines = [line.encode("utf-8") for line in source_lines(text)]
+        lines = [line.encode("utf-8") for line in source_lines(text)]
+        self.lines = lines
+        self.data = b"".join(lines)
+        self.starts = [0]
+        for line in lines:
+            self.starts.append(self.starts[-1] + len(line))
 
     def segment(self, node: ast.AST, limit: int = ARG_CLIP) -> str:
         start = getattr(node, "lineno", None)
         end = getattr(node, "end_lineno", None)
         col = getattr(node, "col_offset", None)
         end_col = getattr(node, "end_col_offset", None)
-        if start is None or end is None or col is None or end_col is None:
+        if start is None or end is None or col is None or end_col is None or \
+                end > len(self.lines):
             return ""
-        if start == end:
-            raw = self.lines[start - 1][col:end_col] if start - 1 < len(self.lines) else b""
-        else:
-            chunk = [self.lines[start - 1][col:]]
-            budget = len(chunk[0])
-            for index in range(start, min(end - 1, len(self.lines))):
-                if budget > limit * 2:
-                    break
-                chunk.append(self.lines[index])
-                budget += len(self.lines[index])
-            else:
-                if end - 1 < len(self.lines):
-                    chunk.append(self.lines[end - 1][:end_col])
-            raw = b"".join(chunk)
-        text = " ".join(raw.decode("utf-8", "replace").split())
-        return text if len(text) <= limit else text[: limit - 1] + "…"
+        first = self.starts[start - 1] + col
+        last = self.starts[end - 1] + end_col
+        return clip_source(self.data[first:min(last, first + limit * 4)], limit)
 
 
-def dotted(node: ast.AST) -> str:
-    """``a.b.c`` for Name/Attribute chains; ``f().g`` through calls; "" otherwise."""
+def dotted(node: ast.AST, depth: int = 0) -> str:
+    """``a.b.c`` for Name/Attribute chains; ``f().g`` through calls; "" otherwise, and ""
+    for pathological chains (more than MAX_PARTS names or MAX_NESTING nested calls), which
+    would otherwise make name resolution quadratic on hostile input."""
     parts: list[str] = []
     while True:
+        if len(parts) > MAX_PARTS or depth > MAX_NESTING:
+            return ""
         if isinstance(node, ast.Attribute):
             parts.append(node.attr)
             node = node.value
@@ -85,13 +91,13 @@ def dotted(node: ast.AST) -> str:
             parts.append(node.id)
             break
         elif isinstance(node, ast.Call):
-            inner = dotted(node.func)
+            inner = dotted(node.func, depth + 1)
             if not inner:
                 return ""
             parts.append(inner + "()")
             break
         elif isinstance(node, ast.Subscript):
-            inner = dotted(node.value)
+            inner = dotted(node.value, depth + 1)
             if not inner:
                 return ""
             parts.append(inner + "[]")
@@ -102,6 +108,11 @@ def dotted(node: ast.AST) -> str:
 
 
 def kind_of(node: ast.AST) -> str:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)) and \
+            isinstance(node.operand, ast.Constant) and \
+            isinstance(node.operand.value, (int, float, complex)) and \
+            not isinstance(node.operand.value, bool):
+        return "number"  # -1 is a number literal to a reader (and to tree-sitter)
     if isinstance(node, ast.Constant):
         if isinstance(node.value, str):
             return "str"
@@ -189,7 +200,10 @@ class _Extractor:
         self.assigns: list[Assign] = []
         self.excepts: list[Except] = []
         self.names: set[str] = set()
+        # the return snippets of the function being walked, by qualname; a redefinition
+        # (typing.overload) gets a fresh list, kept per function in ``function_returns``
         self.returns: dict[str, list[str]] = {}
+        self.function_returns: list[list[str]] = []
 
     # -- pass 1: module-level imports and bindings, so functions defined above
     #    ``app = FastAPI()`` still resolve ``app``.
@@ -304,7 +318,8 @@ class _Extractor:
                 self._except(node, scope)  # type: ignore[arg-type]
             stack.extend((child, ctx) for child in _children(node))
         functions = [
-            _replace_returns(f, self.returns.get(f.qualname, [])) for f in self.functions
+            _replace_returns(f, found)
+            for f, found in zip(self.functions, self.function_returns, strict=True)
         ]
         return ModuleFacts(
             path=self.path,
@@ -364,7 +379,9 @@ class _Extractor:
         if args.kwarg:
             annotation = args.kwarg.annotation
             params.append(Param("**" + args.kwarg.arg, seg(annotation) if annotation else None))
-        self.returns.setdefault(qual, [])
+        own: list[str] = []
+        self.returns[qual] = own
+        self.function_returns.append(own)
         docstring = ast.get_docstring(node, clean=False) or ""
         self.functions.append(Function(
             name=node.name, qualname=qual, line=node.lineno,
@@ -425,7 +442,8 @@ class _Extractor:
 
 def _defaults(args: ast.arguments) -> list[ast.AST]:
     out: list[ast.AST] = [*args.defaults, *[d for d in args.kw_defaults if d is not None]]
-    for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]:
+    extra = [a for a in (args.vararg, args.kwarg) if a is not None]
+    for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, *extra]:
         if arg.annotation is not None:
             out.append(arg.annotation)
     return out

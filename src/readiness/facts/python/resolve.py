@@ -11,6 +11,7 @@ from __future__ import annotations
 from readiness.facts.python.records import Import
 
 MAX_DEPTH = 4
+MAX_PARTS = 40
 
 
 def scope_chain(scope: str) -> list[str]:
@@ -50,6 +51,8 @@ class Resolver:
         if not raw or depth > MAX_DEPTH:
             return raw
         parts = raw.split(".")
+        if len(parts) > MAX_PARTS:
+            return raw  # the extractors never produce such names; stay linear regardless
         chain = scope_chain(scope)
         for cut in range(len(parts), 0, -1):
             head = ".".join(parts[:cut])

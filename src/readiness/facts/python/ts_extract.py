@@ -10,10 +10,11 @@ parts that parse. The walk is iterative (no recursion limit to hit).
 
 from __future__ import annotations
 
+import ast
 from functools import lru_cache
 from typing import Any
 
-from readiness.facts.python.ast_extract import source_lines
+from readiness.facts.python.ast_extract import MAX_NESTING, MAX_PARTS, clip_source, source_lines
 from readiness.facts.python.records import (
     Assign,
     Call,
@@ -54,15 +55,10 @@ def available() -> bool:
     return True
 
 
-def _clip(raw: bytes, limit: int) -> str:
-    text = " ".join(raw.decode("utf-8", "replace").split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _text(node: Node, limit: int = ARG_CLIP) -> str:
     """Text of a small node (a name, a keyword); use ``_Extractor._snip`` for expressions,
     which may span a whole file."""
-    return _clip(node.text[: limit * 4], limit)
+    return clip_source(node.text[: limit * 4], limit)
 
 
 def _line(node: Node) -> int:
@@ -73,16 +69,37 @@ def _end_line(node: Node) -> int:
     return int(node.end_point[0]) + 1
 
 
+_COMPOUND = frozenset({
+    "block", "if_statement", "elif_clause", "else_clause", "for_statement", "while_statement",
+    "try_statement", "except_clause", "except_group_clause", "finally_clause", "with_statement",
+    "function_definition", "class_definition", "decorated_definition", "match_statement",
+    "case_clause"})
+
+
+def _code_end(node: Node) -> tuple[int, int]:
+    """(line, byte) where a node's code ends, ignoring trailing comments inside compound
+    statements, which tree-sitter includes in a block but ``ast`` does not."""
+    while node.type in _COMPOUND:
+        children = [c for c in node.named_children if c.type != "comment"]
+        if not children:
+            break
+        node = children[-1]
+    return int(node.end_point[0]) + 1, int(node.end_byte)
+
+
 def _unwrap(node: Node) -> Node:
     while node is not None and node.type == "parenthesized_expression" and node.named_child_count:
         node = node.named_children[0]
     return node
 
 
-def dotted(node: Node) -> str:
+def dotted(node: Node, depth: int = 0) -> str:
+    """The same dotted names as ``ast_extract.dotted`` (and the same limits)."""
     parts: list[str] = []
     node = _unwrap(node)
     while node is not None:
+        if len(parts) > MAX_PARTS or depth > MAX_NESTING:
+            return ""
         kind = node.type
         if kind == "attribute":
             attr = node.child_by_field_name("attribute")
@@ -92,13 +109,13 @@ def dotted(node: Node) -> str:
             parts.append(node.text.decode("utf-8", "replace"))
             break
         elif kind == "call":
-            inner = dotted(node.child_by_field_name("function"))
+            inner = dotted(node.child_by_field_name("function"), depth + 1)
             if not inner:
                 return ""
             parts.append(inner + "()")
             break
         elif kind == "subscript":
-            inner = dotted(node.child_by_field_name("value"))
+            inner = dotted(node.child_by_field_name("value"), depth + 1)
             if not inner:
                 return ""
             parts.append(inner + "[]")
@@ -106,6 +123,11 @@ def dotted(node: Node) -> str:
         else:
             return ""
     return ".".join(reversed(parts))
+
+
+def _is_bytes(node: Node) -> bool:
+    start = node.children[0] if node.children else None
+    return start is not None and start.type == "string_start" and b"b" in start.text.lower()
 
 
 def _is_fstring(node: Node) -> bool:
@@ -117,15 +139,24 @@ def _stringish(node: Node) -> bool:
     while node is not None and node.type == "binary_operator":
         left = node.child_by_field_name("left")
         right = node.child_by_field_name("right")
-        if right is not None and _unwrap(right).type in ("string", "concatenated_string"):
+        if right is not None and _is_text_literal(_unwrap(right)):
             return True
         node = _unwrap(left) if left is not None else None
-    return node is not None and node.type in ("string", "concatenated_string")
+    return node is not None and _is_text_literal(node)
+
+
+def _is_text_literal(node: Node) -> bool:
+    """A str literal (bytes literals are not text, as ``ast`` sees them)."""
+    if node.type == "string":
+        return not _is_bytes(node)
+    return bool(node.type == "concatenated_string")
 
 
 def kind_of(node: Node) -> str:
     node = _unwrap(node)
     kind = node.type
+    if kind == "string" and _is_bytes(node):
+        return "other"  # a bytes literal, as ast sees it
     if kind == "string":
         return "fstring" if _is_fstring(node) else "str"
     if kind == "concatenated_string":
@@ -204,6 +235,13 @@ def _docstring(body: Node | None) -> str:
     if first is not None and first.type == "expression_statement" and first.named_child_count:
         expr = first.named_children[0]
         if expr.type == "string":
+            if len(expr.text) <= 20_000:
+                try:  # a literal's value, escapes resolved as ast does (never evaluated code)
+                    value = ast.literal_eval(expr.text.decode("utf-8", "replace"))
+                except (ValueError, SyntaxError, MemoryError, RecursionError):
+                    value = None
+                if isinstance(value, str):
+                    return value[:200]
             parts = [c.text.decode("utf-8", "replace") for c in expr.children
                      if c.type == "string_content"]
             return "".join(parts)[:200]
@@ -258,10 +296,15 @@ class _Extractor:
 
     def _snip(self, node: Node, limit: int = ARG_CLIP) -> str:
         """Clipped source of any node, by byte offsets: O(limit), however big the node
-        (``node.text`` copies the whole subtree, quadratic on deeply nested code)."""
+        (``node.text`` copies the whole subtree, quadratic on deeply nested code).
+
+        Like ``ast`` positions, it leaves out wrapping parentheses and trailing comments."""
+        if node.type == "type" and node.named_child_count == 1:
+            node = node.named_children[0]  # an annotation: its expression, as ast keeps it
+        node = _unwrap(node)
         start = int(node.start_byte)
-        end = min(int(node.end_byte), start + limit * 4)
-        return _clip(self.source[start:end], limit)
+        end = min(_code_end(node)[1], start + limit * 4)
+        return clip_source(self.source[start:end], limit)
 
     # -- imports
     def _imports(self, node: Node, scope: str) -> list[Import]:
@@ -300,6 +343,11 @@ class _Extractor:
         value = node.child_by_field_name("right")
         left = node.child_by_field_name("left")
         if value is None or left is None:
+            return
+        while value is not None and value.type == "assignment":  # a = b = value
+            self._bind_assignment(value, scope, class_scope)
+            value = value.child_by_field_name("right")
+        if value is None:
             return
         value = _unwrap(value)
         if value.type == "call":
@@ -515,13 +563,14 @@ class _Extractor:
         for ret in _own_returns(body)[:MAX_RETURNS]:
             returns.append(self._snip(ret.named_children[0]) if ret.named_child_count else "None")
         return_type = node.child_by_field_name("return_type")
+        end = _code_end(node)[0]
         self.functions.append(Function(
-            name=name, qualname=qual, line=_line(node), end_line=_end_line(node),
+            name=name, qualname=qual, line=_line(node), end_line=end,
             is_async=is_async,
             decorators=tuple(self._decorator(d, scope) for d in decorators),
             params=tuple(params), class_name=class_name,
             returns=self._snip(return_type) if return_type is not None else None,
-            docstring=_docstring(body), body_lines=_end_line(node) - _line(node),
+            docstring=_docstring(body), body_lines=end - _line(node),
             returns_values=tuple(returns),
         ))
 
@@ -539,7 +588,7 @@ class _Extractor:
             elif child.type != "comment":
                 bases.append(self.resolver.resolve(dotted(child), scope) or self._snip(child))
         self.classes.append(ClassDef(
-            name=name, qualname=qual, line=_line(node), end_line=_end_line(node),
+            name=name, qualname=qual, line=_line(node), end_line=_code_end(node)[0],
             bases=tuple(bases),
             decorators=tuple(self._decorator(d, scope) for d in decorators),
             keywords=tuple(keywords),
@@ -604,8 +653,13 @@ class _Extractor:
 def _is_store(parent: Node, node: Node) -> bool:
     """True when ``node`` is the name being bound (left of ``=``, a def/class name, a param)."""
     kind = parent.type
-    if kind in ("assignment", "augmented_assignment"):
+    if kind in ("assignment", "augmented_assignment", "for_statement", "for_in_clause"):
         return bool(parent.child_by_field_name("left") == node)
+    if kind == "named_expression":
+        return bool(parent.child_by_field_name("name") == node)
+    if kind in ("lambda_parameters", "global_statement", "nonlocal_statement",
+                "tuple_pattern", "list_pattern"):
+        return True
     if kind in ("function_definition", "class_definition"):
         return bool(parent.child_by_field_name("name") == node)
     if kind in ("parameters", "typed_parameter", "default_parameter", "typed_default_parameter",

@@ -154,6 +154,22 @@ def _docker_pins(facts: RepoFacts, has_lock: bool) -> _DockerPins:
     return result
 
 
+def _project_lock(facts: RepoFacts, path: str) -> bool:
+    """A lock that locks a project: not empty, and beside that project's manifest
+    (pyproject.toml, Pipfile, setup.py, requirements) or at the repository root."""
+    item = facts.files.get(path)
+    if item is None or item.size == 0:
+        return False
+    folder = path.rsplit("/", 1)[0] if "/" in path else ""
+    if not folder:
+        return True
+    prefix = folder + "/"
+    return any(other.startswith(prefix) and "/" not in other[len(prefix):] and
+               re.fullmatch(r"pyproject\.toml|Pipfile|setup\.py|requirements[\w.\-]*\.txt",
+                            other[len(prefix):])
+               for other in facts.files)
+
+
 @practice(
     "code.dependency-pinning", "Pinned dependencies", priority="H", effort="L", applies="ALL",
     statuses="implemented partial missing",
@@ -187,7 +203,8 @@ def check_dependency_pinning(facts: RepoFacts) -> Outcome:
         `pip-compile --generate-hashes` and `pip install --require-hashes -r
         requirements.txt`; pin every extra package with `==`.
     """
-    locks = [p for p in facts.glob(*PYTHON_LOCKS) if facts.role(p) == "production"]
+    locks = [p for p in facts.glob(*PYTHON_LOCKS)
+             if facts.role(p) == "production" and _project_lock(facts, p)]
     requirements = production_requirements(facts)
     pinned = [r for r in requirements if r.pinned or r.hashed]
     share = len(pinned) / len(requirements) if requirements else 0.0
