@@ -31,6 +31,8 @@ _BOUND = re.compile(r"\ble\s*=\s*\d|\blt\s*=\s*\d|\bmax_per_page\b|"
                     r"conint\([^)]*le\s*=|pagination_class")
 _PAGED = re.compile(r"\.offset\(|\.limit\(|\bskip\b|\boffset\b|\bLIMIT\b|\.paginate\(|"
                     r"\bpage(_size)?\b|\bper_page\b|\[\s*\w*\s*:\s*\w+\s*\]")
+_PAGINATES = re.compile(r"\bPaginator\(|paginate_by|\.paginate\(|\bpage(_size)?\b|\bper_page\b|"
+                        r"\boffset\b")
 _UNSLICED = re.compile(r"^(?![ \t]*(for|if|elif|while)\b)[^\n]*(\.all\(\)|fetchall\(\))", re.M)
 
 
@@ -145,6 +147,8 @@ def _list_routes(facts: RepoFacts) -> tuple[list[_ListRoute], list[AntiPatternHi
             continue
         seen.add(key)
         state = _bound_state(function, text)
+        if state == "bounded" and _HTML.search(text) and not _PAGINATES.search(text):
+            continue  # a page showing the latest few rows ([:3]) is not a listing
         ev = route_ev(facts, route, note=f"{route.path or '/'}")
         routes.append(_ListRoute(route, ev, state))
         if state == "none":
