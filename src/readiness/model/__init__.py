@@ -11,6 +11,13 @@ from readiness.model.assessment import (
 )
 from readiness.model.evidence import AntiPatternHit, Evidence, clip
 from readiness.model.finding import Finding, Waiver, fingerprint
+from readiness.model.probe import (
+    CheckVerdict,
+    ProbeCheck,
+    ProbeResult,
+    ProbeRun,
+    ThresholdOutcome,
+)
 from readiness.model.practice import CATEGORIES, DOC_HEADINGS, Category, PracticeMeta, category_for
 from readiness.model.status import DEFAULT_WEIGHTS, Effort, Priority, Severity, Status
 
@@ -23,16 +30,21 @@ __all__ = [
     "Assessment",
     "Category",
     "CategoryScore",
+    "CheckVerdict",
     "Effort",
     "Evidence",
     "Finding",
     "PracticeMeta",
     "Priority",
+    "ProbeCheck",
+    "ProbeResult",
+    "ProbeRun",
     "Severity",
     "Skipped",
     "Status",
     "Summary",
     "Target",
+    "ThresholdOutcome",
     "ToolInfo",
     "Waiver",
     "category_for",

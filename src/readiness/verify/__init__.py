@@ -1,0 +1,1 @@
+"""Claims extracted from a hand-written readiness report, checked against an assessment."""
