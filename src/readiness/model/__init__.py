@@ -9,8 +9,19 @@ from readiness.model.assessment import (
     Target,
     ToolInfo,
 )
+from readiness.model.claims import (
+    CHECKABLE,
+    Claim,
+    ClaimedStatus,
+    ClaimsAudit,
+    Figure,
+    FileReference,
+    JudgedClaim,
+    Verdict,
+)
 from readiness.model.evidence import AntiPatternHit, Evidence, clip
 from readiness.model.finding import Finding, Waiver, fingerprint
+from readiness.model.practice import CATEGORIES, DOC_HEADINGS, Category, PracticeMeta, category_for
 from readiness.model.probe import (
     CheckVerdict,
     ProbeCheck,
@@ -18,11 +29,11 @@ from readiness.model.probe import (
     ProbeRun,
     ThresholdOutcome,
 )
-from readiness.model.practice import CATEGORIES, DOC_HEADINGS, Category, PracticeMeta, category_for
 from readiness.model.status import DEFAULT_WEIGHTS, Effort, Priority, Severity, Status
 
 __all__ = [
     "CATEGORIES",
+    "CHECKABLE",
     "DEFAULT_WEIGHTS",
     "DOC_HEADINGS",
     "AntiPatternHit",
@@ -31,9 +42,15 @@ __all__ = [
     "Category",
     "CategoryScore",
     "CheckVerdict",
+    "Claim",
+    "ClaimedStatus",
+    "ClaimsAudit",
     "Effort",
     "Evidence",
+    "Figure",
+    "FileReference",
     "Finding",
+    "JudgedClaim",
     "PracticeMeta",
     "Priority",
     "ProbeCheck",
@@ -46,6 +63,7 @@ __all__ = [
     "Target",
     "ThresholdOutcome",
     "ToolInfo",
+    "Verdict",
     "Waiver",
     "category_for",
     "clip",

@@ -181,7 +181,8 @@ def _needs_job_queue(facts: RepoFacts) -> bool:
 @practice(
     "data.job-queue", "Background queue for heavy work", priority="H", effort="M",
     applies="HTTP doing batch/long work", when=_needs_job_queue, sources=("S1", "S0", "S2"),
-    aliases=("job queue", "task queue", "background jobs", "celery", "async processing"),
+    aliases=("job queue", "task queue", "background jobs", "celery", "async processing",
+             "queue system", "rq", "dramatiq", "huey", "arq", "background workers"),
     recommendation="Move batch and long-running work out of request handlers into a queue "
                    "(Celery, RQ, Dramatiq, arq) with a worker process declared next to the "
                    "web service, and return a job id the client can poll.",

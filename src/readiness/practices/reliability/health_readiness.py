@@ -28,7 +28,8 @@ def _needs_readiness(facts: RepoFacts) -> bool:
     "rel.health-readiness", "Readiness check with dependency checks", priority="H", effort="L",
     applies="HTTP and (DB or Q or OUT or MLS)", when=_needs_readiness,
     sources=("S1", "S0", "S2", "FOW"), aliases=("readiness", "readiness probe",
-                                                "dependency check"),
+                                                "dependency check", "health check dependencies",
+                                                "readiness check", "dependency health"),
     recommendation="Add `/ready` that checks each dependency (`SELECT 1`, `redis.ping()`, "
                    "model loaded) with a short timeout and answers 503 when one fails.",
 )

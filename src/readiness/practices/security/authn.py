@@ -70,7 +70,8 @@ def _ui_gate(facts: RepoFacts) -> list[Evidence]:
 @practice(
     "sec.authn", "Authentication on non-public routes", priority="C", effort="M",
     applies="AUTHN", sources=("S0", "S1", "S2", "T10 A01/A07", "ASVS V6/V8"),
-    aliases=("authentication", "authn", "auth", "login required", "api key", "oauth2"),
+    aliases=("authentication", "authn", "auth", "login required", "api key", "oauth2", "oauth",
+             "openid connect", "login"),
     recommendation="Require authentication on every state-changing route: a FastAPI "
                    "`Depends(get_current_user)` on the router, `@login_required` on views, DRF "
                    "`DEFAULT_PERMISSION_CLASSES`; compare API keys with `hmac.compare_digest` "

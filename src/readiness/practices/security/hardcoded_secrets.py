@@ -25,7 +25,8 @@ from readiness.practices.security._secrets_scan import (
     "sec.hardcoded-secrets", "No secrets in repo", priority="C", effort="L", applies="ALL",
     sources=("S1", "S0", "12F-III", "T10 A02", "T10 A07", "ASVS V13"),
     aliases=("hardcoded secrets", "hard-coded secrets", "secrets management", "secret key",
-             "credentials", "api keys"),
+             "credentials", "api keys", "secrets in environment",
+             "secret management", "secrets"),
     recommendation="Read every secret from the environment or a secret manager with no "
                    "literal fallback (fail at startup when it is missing), keep `.env` out of "
                    "git, and rotate any credential that was ever committed.",
