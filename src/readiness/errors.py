@@ -13,8 +13,9 @@ uses for it, plus a one-line message saying what to do::
     └── ServiceStartError (exit 2) the command given to --start failed or never became healthy
 
 A failed quality gate (--fail-under / --fail-on) is not an exception: the reports are
-written, the reasons printed, and the CLI exits with EXIT_GATE_FAILED (1). A breached probe threshold (``p(95)<100ms``) exits with
-EXIT_THRESHOLD_BREACHED (4), so a pipeline can tell "slow" from "not ready".
+written, the reasons printed, and the CLI exits with EXIT_GATE_FAILED (1). A breached
+probe threshold (``p(95)<100ms``) exits with EXIT_THRESHOLD_BREACHED (4), so a pipeline
+can tell "slow" from "not ready".
 
 Problems with individual files inside an assessed tree are *not* exceptions:
 they are recorded as ``skipped`` entries and the assessment goes on.

@@ -35,7 +35,13 @@ from readiness.errors import (
 )
 from readiness.model import DOC_HEADINGS, Assessment
 from readiness.practices.registry import Registry
-from readiness.report import MarkdownReporter, TerminalReporter, reporters, schema
+from readiness.report import (
+    MarkdownReporter,
+    TerminalReporter,
+    reporters,
+    schema,
+    verify_schema,
+)
 
 _STAGES = {"walking": "Walking the tree", "reading": "Reading files",
            "parsing": "Parsing Python", "checking": "Checking practices"}
@@ -240,9 +246,17 @@ def explain_command(practice_id: str) -> None:
 
 
 @cli.command("schema")
-def schema_command() -> None:
-    """Print the JSON Schema of the assessment report (--format json)."""
-    click.echo(json.dumps(schema(), indent=2))
+@click.argument("which", type=click.Choice(["assess", "verify"]), default="assess",
+                required=False)
+def schema_command(which: str) -> None:
+    """Print the JSON Schema of `assess --format json` (default) or `verify --format json`."""
+    click.echo(json.dumps(schema() if which == "assess" else verify_schema(), indent=2))
+
+
+# Commands that live in their own modules register themselves on the group.
+from readiness.cli import verify_cmd  # noqa: E402
+
+__all__ = ["cli", "main", "verify_cmd"]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -14,6 +14,13 @@ from readiness.model import Assessment
 from readiness.report.json_report import JsonReporter, render_json, schema, to_dict
 from readiness.report.markdown import MarkdownReporter
 from readiness.report.terminal import TerminalReporter
+from readiness.report.verify_report import (
+    VERIFY_REPORTERS,
+    VerifyJsonReporter,
+    VerifyMarkdownReporter,
+    VerifyTerminalReporter,
+    verify_schema,
+)
 
 
 class Reporter(Protocol):
@@ -46,5 +53,7 @@ def reporters() -> dict[str, type]:
     return found
 
 
-__all__ = ["BUILTIN", "JsonReporter", "MarkdownReporter", "Reporter", "TerminalReporter",
-           "render_json", "reporters", "schema", "to_dict"]
+__all__ = ["BUILTIN", "VERIFY_REPORTERS", "JsonReporter", "MarkdownReporter", "Reporter",
+           "TerminalReporter", "VerifyJsonReporter", "VerifyMarkdownReporter",
+           "VerifyTerminalReporter", "render_json", "reporters", "schema", "to_dict",
+           "verify_schema"]

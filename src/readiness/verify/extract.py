@@ -325,7 +325,7 @@ class ClaimExtractor:
             if fig.kind:
                 return Claim(text=clean, line=item.line, claimed_status=status, kind="metric",
                              section=section, references=refs, figure=fig)
-        head, colon, tail = clean.partition(":")
+        head, colon, _ = clean.partition(":")
         texts = [(head, True), (clean, False)] if colon and len(head.split()) <= 6 \
             else [(clean, len(clean.split()) <= 6)]
         practices = first_mapping(self.mapper, texts)

@@ -26,7 +26,7 @@ WEAK = frozenset({
     "tests", "testing", "role", "roles", "permission", "permissions", "restore", "backup",
     "drift", "eval", "span", "spans", "breaker", "lifespan", "credentials", "pickle",
     "deprecation", "stratify", "metric", "metrics", "timeout", "pydantic", "ci", "sca",
-    "sast", "bandit", "apm", "instrumentation", "explanations", "paging", "flags",
+    "sast", "bandit", "apm", "instrumentation", "explanations", "paging",
     "secret", "secrets", "login",
 })
 
