@@ -33,6 +33,7 @@ from readiness.verify.references import references
 _NUMBERING = re.compile(r"^\s*(?:\d+[.)]|[A-Z][.)]|#\d+)\s*")
 _PAREN_STATUS = re.compile(r"\((?:[^()]*)\)\s*$")
 _OVERALL = re.compile(r"overall[^:%]{0,60}:?\s*\**\s*(\d{1,3}(?:\.\d+)?)\s*%", re.I)
+_TODO = re.compile(r"^\W*(action required|todo|to do|next step|needs? to|not yet)\b", re.I)
 _PERCENT = re.compile(r"(\d{1,3}(?:\.\d+)?)\s*%")
 
 _ROLE_WORDS: dict[str, tuple[str, ...]] = {
@@ -314,6 +315,8 @@ class ClaimExtractor:
         clean = _clean(text)
         if not clean:
             return None
+        if status == ClaimedStatus.PARTIAL and _TODO.match(clean):
+            status = ClaimedStatus.MISSING  # "⚠️ Action Required: X" says X is not there yet
         kind = "checklist" if item.checkbox is not None else "bullet"
         refs = references(item.inline)
         if metric_kind(clean) and re.search(r"\d\s*(ms|s|%)", clean):

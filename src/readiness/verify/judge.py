@@ -130,17 +130,29 @@ class Judge:
             return replace(ref, problem=f"line {last} is past the end ({total} lines)")
         if practices and not self._mentions(resolved, ref.line, last, practices):
             titles = " / ".join(self.findings[p].meta.title for p in practices[:2])
-            span = f"{ref.line}-{last}" if last != ref.line else str(ref.line)
-            return replace(ref, problem=f"lines {span} do not mention {titles}")
+            span = f"lines {ref.line}-{last} do" if last != ref.line else f"line {last} does"
+            return replace(ref, problem=f"{span} not mention {titles}")
         return ref
 
     def _mentions(self, path: str, start: int, end: int, practices: Sequence[str]) -> bool:
+        """Do the cited lines show the practice? Conservative: True unless clearly not.
+
+        The cited region must overlap evidence (or an anti-pattern) of the practice or
+        contain one of its words. When readiness found nothing at all for the practice
+        it does not know what the code would look like, so it does not judge.
+        """
+        known = False
         for practice in practices:
             finding = self.findings[practice]
-            for item in finding.evidence:
+            items = [*finding.evidence, *(hit.evidence for hit in finding.anti_patterns)]
+            known = known or bool(items)
+            for item in items:
                 if item.path == path and start - 5 <= item.line <= end + 5:
                     return True
-        text = self.tree.lines(path, max(1, start - 3), end + 3)
+        if not known:
+            return True
+        pad = 0 if end > start else 2  # a range is taken as written; one line gets slack
+        text = self.tree.lines(path, max(1, start - pad), end + pad)
         if text is None:
             return True  # cannot read it (binary, too large): do not accuse the report
         words = set(tokens(text))

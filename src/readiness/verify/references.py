@@ -29,6 +29,8 @@ def _looks_like_path(text: str) -> bool:
         return False
     if any(char in text for char in "()=,;'\"<>{}$*?|"):
         return False
+    if text.startswith(("../", "./")) and len(text) > 3:
+        return True  # explicitly relative: a path whatever its name
     base = _LINE_SUFFIX.sub("", text).rstrip("/")
     name = base.rsplit("/", 1)[-1]
     if name in _NAMES or name.startswith("Dockerfile"):
