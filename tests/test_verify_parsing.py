@@ -29,9 +29,10 @@ def test_mac_roman_mojibake_round_trips(parts: list[str]) -> None:
     assert fixed == text
 
 
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",), max_codepoint=0x24F)))
+@given(st.text(alphabet=st.characters(whitelist_categories=("L", "N", "Zs", "Po"),
+                                      max_codepoint=0x24F)))
 def test_ordinary_text_is_left_alone(text: str) -> None:
-    """Latin text (accents included) never contains a repairable run."""
+    """Latin text (accents included) is left as it is."""
     assert repair(text) == (text, 0)
 
 

@@ -103,6 +103,8 @@ class Judge:
             more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
             reason = f"{len(broken)} of {len(refs)} cited references do not hold: " \
                      f"{first.text}: {first.problem}{more}"
+            if claim.claimed_status == ClaimedStatus.DONE and claim.context:
+                reason += f"; and the report itself says: \"{claim.context[0][:120]}\""
             return JudgedClaim(claim, Verdict.STALE_REFERENCE, reason, evidence, statuses,
                                references=refs)
         if claim.category is not None:

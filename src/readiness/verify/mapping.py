@@ -23,9 +23,9 @@ WEAK = frozenset({
     "pool", "log", "logs", "logging", "auth", "flag", "flags", "setting", "settings",
     "configuration", "requirement", "requirements", "monitoring", "cache", "seed", "retry",
     "validation", "injection", "readiness", "versioning", "worker", "workers", "test",
-    "tests", "testing", "role", "roles", "permission", "permissions", "restore", "backup",
+    "tests", "testing", "role", "roles", "permission", "permissions", "restore",
     "drift", "eval", "span", "spans", "breaker", "lifespan", "credentials", "pickle",
-    "deprecation", "stratify", "metric", "metrics", "timeout", "pydantic", "ci", "sca",
+    "deprecation", "stratify", "metric", "metrics", "timeout", "pydantic", "sca",
     "sast", "bandit", "apm", "instrumentation", "explanations", "paging",
     "secret", "secrets", "login",
 })

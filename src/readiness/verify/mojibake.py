@@ -6,7 +6,7 @@ cp1252 (``âœ…``). Every such run consists of non-ASCII characters only, and 
 it back with the wrong codec yields valid UTF-8, which ordinary accented text
 (``café``) almost never does. So each run of non-ASCII characters is re-decoded,
 longest prefix first, and replaced only when the result is valid UTF-8 that contains
-a symbol (U+2000 and above).
+a symbol (general punctuation to dingbats, U+2000-U+2BFF, or emoji).
 """
 
 from __future__ import annotations
@@ -14,7 +14,14 @@ from __future__ import annotations
 import re
 
 _CODECS = ("mac_roman", "cp1252", "latin-1")
-_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]{2,64}")
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]{2,}")
+_WINDOW = 16  # characters tried at once: a few mis-decoded symbols, never a whole line
+
+
+def _symbol(char: str) -> bool:
+    """Symbols reports use as markers: punctuation, arrows, dingbats (✅ ⚠ ❌), emoji."""
+    code = ord(char)
+    return 0x2000 <= code <= 0x2BFF or code >= 0x1F000 or code == 0xFE0F
 
 
 def _decode(chunk: str) -> str | None:
@@ -23,7 +30,7 @@ def _decode(chunk: str) -> str | None:
             fixed = chunk.encode(codec).decode("utf-8")
         except (UnicodeEncodeError, UnicodeDecodeError):
             continue
-        if fixed != chunk and any(ord(char) >= 0x2000 for char in fixed):
+        if fixed != chunk and any(_symbol(char) for char in fixed):
             return fixed
     return None
 
@@ -33,7 +40,7 @@ def _repair_run(run: str) -> tuple[str, int]:
     repaired = 0
     index = 0
     while index < len(run):
-        for end in range(len(run), index + 1, -1):
+        for end in range(min(len(run), index + _WINDOW), index + 1, -1):
             fixed = _decode(run[index:end])
             if fixed is not None:
                 out.append(fixed)

@@ -203,7 +203,8 @@ def _backup_routes(facts: RepoFacts, found: _Backups) -> None:
 @practice(
     "ops.backups", "Backups with tested restore", priority="C", effort="M", applies="DB",
     sources=("S0", "S1", "S2", "S3", "FOW cat", "AWS REL09"),
-    aliases=("backups", "backup", "disaster recovery", "restore", "point-in-time recovery"),
+    aliases=("backups", "backup", "disaster recovery", "restore", "point-in-time recovery",
+             "database backups", "backup strategy"),
     recommendation="Schedule database backups to storage off the database host (a CronJob "
                    "running pg_dump to S3, wal-g/pgBackRest, or managed backups with "
                    "`backup_retention_period` > 0) and keep a restore script or runbook "
