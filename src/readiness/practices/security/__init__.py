@@ -25,6 +25,7 @@ Importing this package registers its practices, one module per practice.
 from readiness.practices.security import (  # noqa: F401  (registers the practices)
     audit_logging,
     authn,
+    cookies_csrf,
     cors,
     hardcoded_secrets,
     input_validation,
