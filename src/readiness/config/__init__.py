@@ -6,6 +6,7 @@ from readiness.config.settings import (
     FAIL_ON,
     FORMATS,
     PARSERS,
+    ProbeSettings,
     Settings,
     WaiverSpec,
 )
@@ -15,6 +16,7 @@ __all__ = [
     "FAIL_ON",
     "FORMATS",
     "PARSERS",
+    "ProbeSettings",
     "Settings",
     "WaiverSpec",
     "build",

@@ -21,6 +21,7 @@ from readiness.config.settings import (
     FORMATS,
     PARSERS,
     SETTING_NAMES,
+    ProbeSettings,
     Settings,
     WaiverSpec,
 )
@@ -29,8 +30,9 @@ from readiness.errors import ConfigError
 ENV_PREFIX = "READINESS_"
 FILE_KEYS = (
     "formats", "fail_under", "fail_on", "max_file_bytes", "max_files", "max_yaml_nodes",
-    "python_parser", "exclude", "disable", "weights", "waivers", "cache",
+    "python_parser", "exclude", "disable", "weights", "waivers", "cache", "probe",
 )
+PROBE_KEYS = ("thresholds", "users", "duration", "rate", "timeout")
 
 
 def load_settings(
@@ -211,6 +213,35 @@ def _waivers(value: Any) -> tuple[WaiverSpec, ...]:
     return tuple(out)
 
 
+def _probe(value: Any) -> ProbeSettings:
+    """The ``[tool.readiness.probe]`` table: thresholds and load shape, no permissions."""
+    if not isinstance(value, Mapping):
+        raise ConfigError("probe: expected a table ([tool.readiness.probe])")
+    changes: dict[str, Any] = {}
+    for key, item in value.items():
+        name = key.replace("-", "_")
+        if name not in PROBE_KEYS:
+            hint = " (permissions are command-line flags only)" if name.startswith("allow") \
+                else ""
+            raise ConfigError(f"probe: unknown setting {key!r}{hint}; known: "
+                              f"{', '.join(PROBE_KEYS)}")
+        if name == "thresholds":
+            if isinstance(item, str):
+                item = [item]
+            if not isinstance(item, list) or not all(isinstance(x, str) for x in item):
+                raise ConfigError("probe.thresholds: expected a list of strings such as "
+                                  "[\"p(95)<100ms\"]")
+            changes[name] = tuple(item)
+        elif name == "users":
+            changes[name] = _as_int("probe.users", item, 1)
+        else:
+            if not isinstance(item, (str, int, float)) or isinstance(item, bool):
+                raise ConfigError(f"probe.{key}: expected a string such as \"30s\" or "
+                                  "\"200/s\"")
+            changes[name] = str(item)
+    return replace(ProbeSettings(), **changes)
+
+
 def build(values: Mapping[str, Any]) -> Settings:
     """Validate raw values (from any source) into a ``Settings``."""
     settings = Settings()
@@ -256,6 +287,8 @@ def build(values: Mapping[str, Any]) -> Settings:
             changes[name] = _weights(value)
         elif name == "waivers":
             changes[name] = _waivers(value)
+        elif name == "probe":
+            changes[name] = value if isinstance(value, ProbeSettings) else _probe(value)
         else:
             raise ConfigError(f"unknown setting {name!r}")
     return replace(settings, **changes)

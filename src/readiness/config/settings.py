@@ -21,6 +21,22 @@ class WaiverSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class ProbeSettings:
+    """Defaults for live probes that a project may keep in its configuration.
+
+    Only measurements and targets live here; permissions (``--allow-load``,
+    ``--allow-burst``, ``--allow-writes``) are command-line flags only, so a
+    repository can never make readiness load a service on its own.
+    """
+
+    thresholds: tuple[str, ...] | None = None  # None: the seed reports' targets
+    users: int | None = None
+    duration: str | None = None  # "30s"
+    rate: str | None = None  # "200/s"
+    timeout: str | None = None  # per request, "5s"
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything a run can be told. Precedence: CLI > env > project file > defaults."""
 
@@ -41,6 +57,7 @@ class Settings:
     waivers: tuple[WaiverSpec, ...] = ()
     debug: bool = False
     progress: bool = True
+    probe: ProbeSettings = field(default_factory=ProbeSettings)
 
 
 SETTING_NAMES = tuple(f.name for f in fields(Settings))

@@ -34,6 +34,7 @@ from readiness.model import (
     Waiver,
 )
 from readiness.practices.registry import PLUGIN_PROBLEMS, Registry, run_practice
+from readiness.practices.web import route_methods
 from readiness.scoring import score
 
 Progress = Callable[[str, int, int | None], None]
@@ -78,6 +79,7 @@ def assess(
         skipped = tuple(Skipped(s["path"], s["reason"], s.get("partial_facts", False))
                         for s in cached["skipped"])
         stats: dict[str, object] = {**cached["stats"], **snap.stats, "run_cache": "hit"}
+        routes = tuple((str(m), str(p)) for m, p in cached.get("routes", []))
         collected = checked = time.perf_counter()
     else:
         facts = build_facts(snap, settings, progress)
@@ -91,12 +93,14 @@ def assess(
         applicability = _applicability(facts, registry)
         skipped = tuple(facts.skipped)
         stats = {**facts.stats, "run_cache": "miss"}
+        routes = route_table(facts)
         if not any(f.status == Status.ERROR for f in findings):
             store.put(key, {
                 "findings": encode(findings),
                 "applicability": [{"name": a.name, "value": a.value,
                                    "evidence": list(a.evidence)} for a in applicability],
                 "skipped": [s.to_dict() for s in skipped],
+                "routes": [list(r) for r in routes],
                 "stats": {k: v for k, v in facts.stats.items() if k not in ("seconds", "cache")},
             })
     store.close()
@@ -138,7 +142,21 @@ def assess(
         skipped=skipped,
         stats=stats,
         warnings=tuple(warnings),
+        routes=routes,
     )
+
+
+def route_table(facts: RepoFacts, limit: int = 500) -> tuple[tuple[str, str], ...]:
+    """(method, path) of the production routes the static review found: hints for probes."""
+    table: dict[tuple[str, str], None] = {}
+    for route in facts.routes():
+        if not route.path:
+            continue
+        for method in route_methods(facts, route):
+            table[(method if method != "ANY" else "GET", route.path)] = None
+        if len(table) >= limit:
+            break
+    return tuple(table)
 
 
 def _with_disabled(findings: list[Finding], registry: Registry, settings: Settings

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from readiness.model.finding import Finding
+from readiness.model.probe import ProbeRun
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +77,17 @@ class Assessment:
     categories: tuple[CategoryScore, ...]
     findings: tuple[Finding, ...]
     skipped: tuple[Skipped, ...] = ()
-    probes: tuple[dict[str, object], ...] = ()
+    probe_run: ProbeRun | None = None  # set when a running service was probed (--target)
     stats: dict[str, object] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    routes: tuple[tuple[str, str], ...] = ()  # (method, path) the static review found
+
+    @property
+    def probes(self) -> tuple[dict[str, object], ...]:
+        """The ``probes`` list of the JSON contract: one entry per probe that ran."""
+        if self.probe_run is None:
+            return ()
+        return tuple(result.to_dict() for result in self.probe_run.results)
 
     def finding(self, practice_id: str) -> Finding:
         for item in self.findings:

@@ -13,6 +13,14 @@ from typing import Protocol
 from readiness.model import Assessment
 from readiness.report.json_report import JsonReporter, render_json, schema, to_dict
 from readiness.report.markdown import MarkdownReporter
+from readiness.report.probe_report import (
+    PROBE_REPORTERS,
+    ProbeJsonReporter,
+    ProbeMarkdownReporter,
+    ProbeTerminalReporter,
+    metric_rows,
+    run_to_dict,
+)
 from readiness.report.terminal import TerminalReporter
 from readiness.report.verify_report import (
     VERIFY_REPORTERS,
@@ -53,7 +61,25 @@ def reporters() -> dict[str, type]:
     return found
 
 
-__all__ = ["BUILTIN", "VERIFY_REPORTERS", "JsonReporter", "MarkdownReporter", "Reporter",
-           "TerminalReporter", "VerifyJsonReporter", "VerifyMarkdownReporter",
-           "VerifyTerminalReporter", "render_json", "reporters", "schema", "to_dict",
-           "verify_schema"]
+__all__ = [
+    "BUILTIN",
+    "PROBE_REPORTERS",
+    "VERIFY_REPORTERS",
+    "JsonReporter",
+    "MarkdownReporter",
+    "ProbeJsonReporter",
+    "ProbeMarkdownReporter",
+    "ProbeTerminalReporter",
+    "Reporter",
+    "TerminalReporter",
+    "VerifyJsonReporter",
+    "VerifyMarkdownReporter",
+    "VerifyTerminalReporter",
+    "metric_rows",
+    "render_json",
+    "reporters",
+    "run_to_dict",
+    "schema",
+    "to_dict",
+    "verify_schema",
+]

@@ -23,6 +23,7 @@ from readiness.report.common import (
     roadmap,
 )
 from readiness.report.json_report import recommendation
+from readiness.report.probe_report import metric_rows
 
 
 def _cell(text: object) -> str:
@@ -61,6 +62,7 @@ class MarkdownReporter:
         env.filters["link"] = self.link
         env.filters["recommendation"] = recommendation
         env.globals["context"] = context_evidence
+        env.globals["metric_rows"] = metric_rows
         self.template = env.get_template("report.md.j2")
 
     def link(self, evidence: Evidence) -> str:

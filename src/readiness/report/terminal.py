@@ -15,6 +15,7 @@ from rich.text import Text
 
 from readiness.model import Assessment, Finding, Status
 from readiness.report.common import DECISION_LABEL, context_evidence, gaps
+from readiness.report.probe_report import checks_table, performance_table
 
 _DECISION_STYLE = {"ready": "bold green", "conditional": "bold yellow", "not-ready": "bold red"}
 _CATEGORY_STYLE = {"strong": "green", "moderate": "yellow", "weak": "red", "na": "dim"}
@@ -36,6 +37,12 @@ class TerminalReporter:
 
     def renderables(self, assessment: Assessment) -> list[RenderableType]:
         out: list[RenderableType] = [self._decision(assessment), self._categories(assessment)]
+        run = assessment.probe_run
+        if run is not None:
+            if run.thresholds:
+                out.append(performance_table(run))
+            if run.checks:
+                out.append(checks_table(run))
         open_gaps = [f for f in gaps(assessment) if not f.waived]
         shown = open_gaps if self.verbose else open_gaps[: self.top]
         if shown:
