@@ -1,7 +1,8 @@
 """The ``readiness`` command line.
 
-Exit codes: 0 ok, 1 the quality gate failed (``--fail-under`` / ``--fail-on``),
-2 usage or input error, 3 internal error.
+Exit codes: 0 ok, 1 the quality gate failed (``--fail-under`` / ``--fail-on`` /
+``--min-trust``), 2 usage or input error (an unreachable --target included), 3 internal
+error, 4 a probe threshold was breached.
 """
 
 from __future__ import annotations
@@ -23,17 +24,21 @@ from rich.table import Table
 
 from readiness import __version__
 from readiness.config import FAIL_ON, PARSERS, Settings, load_settings
+from readiness.cli.probe_flags import parse_headers, probe_flags
 from readiness.engine import assess, check_target, gate
+from readiness.engine.live import assess_live, probe_options
 from readiness.errors import (
     EXIT_GATE_FAILED,
     EXIT_INTERNAL,
     EXIT_OK,
+    EXIT_THRESHOLD_BREACHED,
     EXIT_USAGE,
     ReadinessError,
     UnknownPracticeError,
     UserError,
 )
 from readiness.model import DOC_HEADINGS, Assessment
+from readiness.probes import ProbeOptions
 from readiness.practices.registry import Registry
 from readiness.report import (
     MarkdownReporter,
@@ -84,13 +89,18 @@ def cli() -> None:
 @click.option("--no-progress", is_flag=True, help="No progress display on standard error.")
 @click.option("--verbose", "-v", is_flag=True, help="Show every gap and anti-pattern.")
 @click.option("--debug", is_flag=True, help="Let rule crashes and internal errors raise.")
+@probe_flags()
 def assess_command(path: Path, formats: str | None, out: Path | None, report_name: str | None,
                    fail_under: float | None, fail_on: str | None, max_file_bytes: int | None,
                    max_files: int | None, exclude: tuple[str, ...], disable: tuple[str, ...],
                    python_parser: str | None, jobs: int | None, no_cache: bool,
                    cache_dir: Path | None, no_progress: bool, verbose: bool,
-                   debug: bool) -> None:
-    """Assess the repository at PATH and report what is implemented, partial or missing."""
+                   debug: bool, **probe: Any) -> None:
+    """Assess the repository at PATH and report what is implemented, partial or missing.
+
+    With --target URL the running service is probed too (health, headers, CORS,
+    authentication, error pages; load with --allow-load, a burst with --allow-burst),
+    and what it shows is merged into the same findings."""
     err = Console(stderr=True)
     root = check_target(path)
     cli_values: dict[str, Any] = {
@@ -104,8 +114,14 @@ def assess_command(path: Path, formats: str | None, out: Path | None, report_nam
     settings = load_settings(root, cli_values, os.environ)
     out = Path(settings.out) if settings.out else None  # --out or READINESS_OUT
     chosen = _check_formats(settings, out)
+    live = live_options(probe, settings)
     with _progress(err, settings) as report:
-        assessment = assess(path, settings, progress=report)
+        if live is None:
+            assessment = assess(path, settings, progress=report)
+        else:
+            assessment = assess_live(root, settings, live, probe["target"],
+                                     start=probe["start"], health_path=probe["health_path"],
+                                     progress=report, say=_say(err, settings))
     try:
         _emit(assessment, chosen, root, out, report_name or root.name, verbose, err)
     except BrokenPipeError:
@@ -120,6 +136,37 @@ def assess_command(path: Path, formats: str | None, out: Path | None, report_nam
         for reason in reasons:
             err.print(f"[red]gate failed:[/red] {escape(reason)}", highlight=False)
         sys.exit(EXIT_GATE_FAILED)
+    if assessment.probe_run is not None and assessment.probe_run.breached:
+        breached = ", ".join(item.expression for item in assessment.probe_run.breached)
+        err.print(f"[red]threshold breached:[/red] {escape(breached)}", highlight=False)
+        sys.exit(EXIT_THRESHOLD_BREACHED)
+
+
+def live_options(probe: dict[str, Any], settings: Settings) -> ProbeOptions | None:
+    """The probe options when --target was given; a usage error for probe flags without it."""
+    if not probe.get("target"):
+        given = [name for name in ("start", "allow_load", "allow_burst", "allow_writes")
+                 if probe.get(name)]
+        if given:
+            flag = "--" + given[0].replace("_", "-")
+            raise UserError(f"{flag} needs --target URL (the service to probe)")
+        return None
+    return probe_options(settings, users=probe["users"], duration=probe["duration"],
+                         rate=probe["rate"], timeout=probe["timeout"],
+                         thresholds=probe["thresholds"], allow_load=probe["allow_load"],
+                         allow_burst=probe["allow_burst"], allow_writes=probe["allow_writes"],
+                         insecure=probe["insecure"], headers=parse_headers(probe["headers"]))
+
+
+def _say(console: Console, settings: Settings) -> Callable[[str], None] | None:
+    """Probe progress lines on standard error, when progress is shown at all."""
+    if not settings.progress or not console.is_terminal:
+        return None
+
+    def say(message: str) -> None:
+        console.print(f"[dim]probe: {escape(message)}[/dim]", highlight=False)
+
+    return say
 
 
 @contextmanager
@@ -254,9 +301,9 @@ def schema_command(which: str) -> None:
 
 
 # Commands that live in their own modules register themselves on the group.
-from readiness.cli import verify_cmd  # noqa: E402
+from readiness.cli import probe_cmd, verify_cmd  # noqa: E402
 
-__all__ = ["cli", "main", "verify_cmd"]
+__all__ = ["cli", "main", "probe_cmd", "verify_cmd"]
 
 
 def main(argv: list[str] | None = None) -> None:

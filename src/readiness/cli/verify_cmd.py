@@ -11,10 +11,12 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from readiness.cli import _progress, _Stdout, cli
+from readiness.cli import _progress, _say, _Stdout, cli, live_options
+from readiness.cli.probe_flags import probe_flags
 from readiness.config import load_settings
-from readiness.engine import check_target
-from readiness.engine.verify_run import default_root, verify
+from readiness.engine import assess, check_target
+from readiness.engine.live import probe, with_probes
+from readiness.engine.verify_run import default_root, read_report, verify
 from readiness.errors import EXIT_GATE_FAILED, UserError
 from readiness.model import ClaimsAudit
 from readiness.report import VERIFY_REPORTERS, VerifyTerminalReporter
@@ -35,15 +37,18 @@ from readiness.report import VERIFY_REPORTERS, VerifyTerminalReporter
 @click.option("--no-cache", is_flag=True, help="Do not read or write the parse cache.")
 @click.option("--verbose", "-v", is_flag=True, help="List every claim, confirmed ones included.")
 @click.option("--debug", is_flag=True, help="Let internal errors raise.")
+@probe_flags()
 def verify_command(report: Path, path: Path | None, formats: str | None, out: Path | None,
                    report_name: str | None, min_trust: float | None, no_progress: bool,
-                   no_cache: bool, verbose: bool, debug: bool) -> None:
+                   no_cache: bool, verbose: bool, debug: bool, **flags: Any) -> None:
     """Check the claims of a hand-written readiness REPORT against the code at PATH.
 
     PATH defaults to the git repository that holds the report. Each claim (a table row
     with ✅/⚠️/❌, a checklist item, a "COMPLETED" heading, a metric) is mapped to practices
     and judged: confirmed, overstated, understated, stale-reference, unverifiable or
-    unmapped. The files a report cites are looked up inside PATH only.
+    unmapped. The files a report cites are looked up inside PATH only. With --target
+    URL, figures such as "P95 1378 ms" are checked against a measurement (latency figures
+    need --allow-load).
     """
     err = Console(stderr=True)
     root = check_target(path) if path is not None else default_root(report)
@@ -60,8 +65,16 @@ def verify_command(report: Path, path: Path | None, formats: str | None, out: Pa
     if out is None and len(settings.formats) > 1:
         raise UserError(f"{len(settings.formats)} formats would be mixed on standard output; "
                         "give --out DIR to write them to files")
+    read_report(report)  # a bad report fails now, not after the assessment
+    live = live_options(flags, settings)
     with _progress(err, settings) as progress:
-        audit, _ = verify(report, path, settings, progress=progress)
+        assessment = assess(root, settings, progress=progress)
+        run = None
+        if live is not None:
+            run = probe(flags["target"], live, routes=assessment.routes, start=flags["start"],
+                        health_path=flags["health_path"], cwd=root, say=_say(err, settings))
+            assessment = with_probes(assessment, run, settings)
+        audit, _ = verify(report, path, settings, probes=run, assessment=assessment)
     name = report_name or f"{report.stem}.audit"
     try:
         _emit(audit, settings.formats, out, name, verbose, err)

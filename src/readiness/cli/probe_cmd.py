@@ -1,0 +1,97 @@
+"""``readiness probe URL``: measure a running service the way the seed reports do."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.markup import escape
+
+from readiness.cli import _say, _Stdout, cli, live_options
+from readiness.cli.probe_flags import probe_flags
+from readiness.config import load_settings
+from readiness.engine.live import probe
+from readiness.errors import EXIT_THRESHOLD_BREACHED, UserError
+from readiness.model import ProbeRun
+from readiness.report import PROBE_REPORTERS, ProbeTerminalReporter
+
+
+@cli.command("probe")
+@click.option("--format", "-f", "formats", metavar="LIST",
+              help="Comma-separated: terminal, markdown, json (default: terminal).")
+@click.option("--out", "-o", type=click.Path(path_type=Path, file_okay=False),
+              help="Write markdown/json into this directory instead of standard output.")
+@click.option("--name", "report_name", help="Base name of the files (default: probe).")
+@click.option("--config", "config_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Read [tool.readiness.probe] thresholds from this repository "
+                   "(default: the current directory).")
+@click.option("--no-progress", is_flag=True, help="No progress lines on standard error.")
+@click.option("--debug", is_flag=True, help="Let internal errors raise.")
+@probe_flags(target_required=True)
+def probe_command(formats: str | None, out: Path | None, report_name: str | None,
+                  config_dir: Path | None, no_progress: bool, debug: bool,
+                  **flags: Any) -> None:
+    """Probe the running service at URL: health, headers, CORS, cookies, authentication,
+    error pages and server hygiene; latency under load with --allow-load (closed and
+    open model, HDR histogram); rate limiting with --allow-burst.
+
+    Every probe is bounded in requests and time and contacts only URL's host. Exit 4
+    when a threshold is breached, 2 when URL cannot be reached."""
+    err = Console(stderr=True)
+    root = config_dir or Path.cwd()
+    cli_values: dict[str, Any] = {"formats": formats, "out": str(out) if out else None,
+                                  "debug": debug or None,
+                                  "progress": False if no_progress else None}
+    settings = load_settings(root if (root / "pyproject.toml").exists()
+                             or (root / ".readiness.toml").exists() else None,
+                             cli_values, os.environ)
+    out = Path(settings.out) if settings.out else None
+    unknown = [f for f in settings.formats if f not in PROBE_REPORTERS]
+    if unknown:
+        raise UserError(f"unknown format {unknown[0]!r} for probe; available: "
+                        f"{', '.join(PROBE_REPORTERS)}")
+    if out is None and len(settings.formats) > 1:
+        raise UserError(f"{len(settings.formats)} formats would be mixed on standard output; "
+                        "give --out DIR to write them to files")
+    options = live_options(flags, settings)
+    assert options is not None  # URL is a required argument
+    run = probe(flags["target"], options, start=flags["start"],
+                health_path=flags["health_path"], say=_say(err, settings))
+    try:
+        _emit(run, settings.formats, out, report_name or "probe", err)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    if run.breached:
+        breached = ", ".join(item.expression for item in run.breached)
+        err.print(f"[red]threshold breached:[/red] {escape(breached)}", highlight=False)
+        sys.exit(EXIT_THRESHOLD_BREACHED)
+
+
+def _emit(run: ProbeRun, formats: tuple[str, ...] | list[str], out: Path | None, name: str,
+          err: Console) -> None:
+    if out is not None:
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError(f"cannot create output directory {out}: {exc.strerror}") from exc
+    for fmt in formats:
+        if fmt == "terminal":
+            ProbeTerminalReporter().print(run, _Stdout(soft_wrap=False))
+            continue
+        reporter = PROBE_REPORTERS[fmt]()
+        text = reporter.render(run)
+        if out is None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+            continue
+        target = out / f"{name}.{reporter.extension}"
+        try:
+            target.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UserError(f"cannot write {target}: {exc.strerror}") from exc
+        err.print(f"wrote {escape(str(target))}", highlight=False)

@@ -1,0 +1,71 @@
+"""Options shared by every command that can probe a running service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from readiness.errors import UserError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def probe_flags(*, target_required: bool = False) -> Callable[[F], F]:
+    """``--users --duration --rate --threshold --allow-load ...`` on a click command."""
+
+    def decorate(function: F) -> F:
+        options = [
+            click.option("--start", "start", metavar="CMD",
+                         help="Start the service with CMD first (no shell), wait until it "
+                              "answers, probe it, and always stop it."),
+            click.option("--health-path", metavar="PATH",
+                         help="Path polled to know a --start'ed service is up (default /)."),
+            click.option("--users", type=int, help="Concurrent users of the closed-model "
+                         "load test (default 50)."),
+            click.option("--duration", metavar="TIME",
+                         help="Length of each load test, e.g. 30s (default 30s)."),
+            click.option("--rate", metavar="N/s",
+                         help="Arrival rate of the open-model load test (default 200/s)."),
+            click.option("--threshold", "thresholds", multiple=True, metavar="EXPR",
+                         help="k6-style threshold, repeatable: 'p(95)<100ms', "
+                              "'health:p(95)<50ms', 'rate<0.01' (default: the seed "
+                              "reports' targets)."),
+            click.option("--timeout", metavar="TIME", help="Per-request timeout (default 5s)."),
+            click.option("--header", "headers", multiple=True, metavar="NAME:VALUE",
+                         help="Send this header with every probe except the "
+                              "unauthenticated ones (repeatable)."),
+            click.option("--allow-load", is_flag=True,
+                         help="Run the load tests (closed and open model)."),
+            click.option("--allow-burst", is_flag=True,
+                         help="Send a bounded burst to check rate limiting."),
+            click.option("--allow-writes", is_flag=True,
+                         help="Let probes send POST/PUT/PATCH/DELETE (without credentials)."),
+            click.option("--insecure", is_flag=True,
+                         help="Do not verify the target's TLS certificate."),
+        ]
+        if target_required:
+            options.insert(0, click.argument("target", metavar="URL"))
+        else:
+            options.insert(0, click.option("--target", "target", metavar="URL",
+                                           help="Also probe the running service at URL."))
+        for option in reversed(options):
+            function = option(function)
+        return function
+
+    return decorate
+
+
+def parse_headers(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    out: list[tuple[str, str]] = []
+    for value in values:
+        name, sep, content = value.partition(":")
+        if not sep or not name.strip():
+            raise UserError(f"--header {value!r}: expected NAME:VALUE")
+        out.append((name.strip(), content.strip()))
+    return tuple(out)
+
+
+PROBE_KEYS = ("target", "start", "health_path", "users", "duration", "rate", "thresholds",
+              "timeout", "headers", "allow_load", "allow_burst", "allow_writes", "insecure")

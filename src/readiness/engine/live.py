@@ -1,0 +1,107 @@
+"""Probing a running service, alone (``readiness probe``) or with the static review
+(``readiness assess --target``), optionally starting it first (``--start``).
+
+The static assessment runs first and is never changed by a failed probe run: an
+unreachable target raises a ``ProbeTargetError`` before anything is merged, a
+probe that breaks half-way keeps what it measured. Merging is
+``readiness.practices.probed``; scores are recomputed from the merged findings.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from readiness.config import Settings
+from readiness.engine.run import assess
+from readiness.model import Assessment, ProbeRun
+from readiness.practices.probed import apply_probes
+from readiness.probes import (
+    DEFAULT_THRESHOLDS,
+    ManagedService,
+    ProbeOptions,
+    parse_duration,
+    parse_rate,
+    run_probes,
+)
+from readiness.scoring import score
+
+Progress = Callable[[str, int, int | None], None]
+Say = Callable[[str], None]
+
+
+def probe_options(settings: Settings, *, users: int | None = None,
+                  duration: str | None = None, rate: str | None = None,
+                  timeout: str | None = None, thresholds: Sequence[str] = (),
+                  allow_load: bool = False, allow_burst: bool = False,
+                  allow_writes: bool = False, insecure: bool = False,
+                  headers: Sequence[tuple[str, str]] = ()) -> ProbeOptions:
+    """Options from the command line over the project's ``[tool.readiness.probe]``.
+
+    Permissions (load, burst, writes) come from the command line only."""
+    project = settings.probe
+    values: dict[str, Any] = {
+        "allow_load": allow_load, "allow_burst": allow_burst, "allow_writes": allow_writes,
+        "verify_tls": not insecure, "headers": tuple(headers),
+        "thresholds": tuple(thresholds) or project.thresholds or DEFAULT_THRESHOLDS,
+    }
+    chosen_users = users if users is not None else project.users
+    if chosen_users is not None:
+        values["users"] = chosen_users
+    chosen = duration or project.duration
+    if chosen:
+        values["duration_s"] = parse_duration(chosen)
+    chosen = rate or project.rate
+    if chosen:
+        values["rate_per_s"] = parse_rate(chosen)
+    chosen = timeout or project.timeout
+    if chosen:
+        values["request_timeout_s"] = parse_duration(chosen)
+    return ProbeOptions(**values)
+
+
+def probe(target: str, options: ProbeOptions, *, routes: Sequence[tuple[str, str]] = (),
+          start: str | None = None, health_path: str | None = None,
+          cwd: Path | None = None, say: Say | None = None) -> ProbeRun:
+    """Probe ``target``; with ``start``, run that command first and always stop it."""
+    if start is None:
+        return run_probes(target, options, known_routes=routes, progress=say)
+    health = target.rstrip("/") + (health_path or "/")
+    if say:
+        say(f"starting: {start}")
+    with ManagedService(start, health, cwd=str(cwd) if cwd else None):
+        if say:
+            say(f"{health} answers; probing")
+        return run_probes(target, options, known_routes=routes, progress=say)
+
+
+def with_probes(assessment: Assessment, run: ProbeRun, settings: Settings) -> Assessment:
+    """The assessment with probe checks merged into its findings and its scores redone."""
+    findings, unmatched = apply_probes(assessment.findings, run)
+    summary, categories = score(findings, settings.weights)
+    warnings = list(assessment.warnings)
+    for practice in sorted({check.practice for check in unmatched}):
+        warnings.append(f"probe observations for {practice} are listed under probes: no "
+                        "registered practice takes them")
+    if run.breached:
+        warnings.append(f"{len(run.breached)} probe threshold(s) breached: "
+                        + ", ".join(item.expression for item in run.breached))
+    return replace(assessment, findings=tuple(findings), summary=summary,
+                   categories=categories, probe_run=run, warnings=tuple(warnings))
+
+
+def assess_live(path: Path, settings: Settings, options: ProbeOptions, target: str, *,
+                start: str | None = None, health_path: str | None = None,
+                progress: Progress | None = None, say: Say | None = None) -> Assessment:
+    """The static review of ``path`` plus the probes of ``target``, in one assessment."""
+    static = assess(path, settings, progress=progress)
+    began = time.perf_counter()
+    run = probe(target, options, routes=static.routes, start=start, health_path=health_path,
+                cwd=path, say=say)
+    live = with_probes(static, run, settings)
+    seconds = dict(live.stats.get("seconds", {}))  # type: ignore[call-overload]
+    seconds["probes"] = round(time.perf_counter() - began, 3)
+    return replace(live, stats={**live.stats, "seconds": seconds})
