@@ -16,13 +16,13 @@ from readiness.probes.context import Context, Recorder, Route
 from readiness.probes.http import Exchange
 
 DEBUG_MARKERS = (
-    (re.compile(r"Traceback \(most recent call last\)|Traceback <em>\(most recent call"),
-     "a Python traceback"),
-    (re.compile(r'File "[^"\n]{1,300}", line \d+'), "a Python stack frame"),
     (re.compile(r"Werkzeug Debugger|__debugger__|The debugger caught an exception"),
      "the Werkzeug interactive debugger"),
     (re.compile(r"You(?:'|&#x27;|&#39;)re seeing this error because you have"
                 r"|Using the URLconf defined in"), "the Django DEBUG page"),
+    (re.compile(r"Traceback \(most recent call last\)|Traceback <em>\(most recent call"),
+     "a Python traceback"),
+    (re.compile(r'File "[^"\n]{1,300}", line \d+'), "a Python stack frame"),
     (re.compile(r"\bat [\w.$<>]+ \([^)\n]*:\d+:\d+\)"), "a JavaScript stack trace"),
 )
 MAX_JSON_ROUTES = 3

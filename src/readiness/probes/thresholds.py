@@ -43,7 +43,7 @@ _OPS: dict[str, Callable[[float, float], bool]] = {
 _UNITS = {"ms": 1.0, "s": 1000.0, "us": 0.001, "µs": 0.001}
 _SYNTAX = re.compile(
     r"^\s*(?:(?P<scope>[a-z]+)\s*:\s*)?"
-    r"(?P<metric>p\s*\(\s*(?P<pct>[^)]*)\)|[a-z_]+)\s*"
+    r"(?P<metric>p\s*\(\s*(?P<pct>[^)]*)\)|[a-z_][a-z0-9_.]*)\s*"
     r"(?P<op><=|>=|<|>|==|!=|=)?\s*"
     r"(?P<value>[-+]?[0-9]*\.?[0-9]+(?:e[-+]?[0-9]+)?)?\s*(?P<unit>[a-zµ%]*)\s*$",
     re.IGNORECASE,
@@ -119,7 +119,8 @@ def parse_threshold(text: str) -> Threshold:
     elif name == "med":
         kind, percentile = "percentile", 50.0
     else:
-        raise ConfigError(f"threshold {text!r}: unknown metric {name!r}; "
+        hint = f" (write p({name[1:]}))" if re.fullmatch(r"p[0-9.]+", name) else ""
+        raise ConfigError(f"threshold {text!r}: unknown metric {name!r}{hint}; "
                           "use p(N), avg, med, min, max or rate")
     op = match["op"]
     if op is None or match["value"] is None:
