@@ -64,7 +64,7 @@ def test_evaluation_pass_fail_and_inconclusive() -> None:
     assert threshold.evaluate(120.0, conclusive=False).passed is None
     assert threshold.evaluate(None).passed is None
     outcome = threshold.evaluate(80.0)
-    assert ("p95_ms", "< 100 ms", 80.0) == (outcome.metric, outcome.target, outcome.measured)
+    assert (outcome.metric, outcome.target, outcome.measured) == ("p95_ms", "< 100 ms", 80.0)
 
 
 def test_scopes_select_probes() -> None:
@@ -87,7 +87,7 @@ def test_options_validate_bounds_and_thresholds() -> None:
     """Out-of-range options and bad thresholds fail when the options are built."""
     with pytest.raises(ConfigError, match="users"):
         ProbeOptions(users=0)
-    with pytest.raises(ConfigError, match="not understood|unknown metric"):
+    with pytest.raises(ConfigError, match=r"not understood|unknown metric"):
         ProbeOptions(thresholds=("fast please",))
     with pytest.raises(ConfigError, match="unknown probe"):
         ProbeOptions(probes=("fuzz",))

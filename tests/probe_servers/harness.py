@@ -7,6 +7,7 @@ importing a fixture into several test modules still starts each server once.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -59,10 +60,8 @@ def start(name: str, argv: list[str], port: int, env: dict[str, str] | None = No
 
 def stop_all() -> None:
     for process, _url in _RUNNING.values():
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         process.wait(timeout=5)
     _RUNNING.clear()
 

@@ -28,6 +28,13 @@ def discover(ctx: Context, root: Exchange) -> ProbeResult:
     found = ctx.found
     found.root = root
     notes: list[str] = []
+    if root.status is None:
+        # nothing answered GET /: try a few paths, and give up if they fail the same way
+        # (a TLS mismatch or a dead server costs a timeout per request otherwise)
+        probes = [ctx.http.get(path) for path in ("/health", "/openapi.json")]
+        if all(item.status is None for item in probes):
+            notes.append(f"GET / failed: {root.error}")
+            return rec.finish(measured={"root_status": None}, notes=notes)
     for path in SPEC_PATHS:
         answer = ctx.http.get(path)
         spec = answer.json() if answer.status == 200 else None
@@ -47,8 +54,8 @@ def discover(ctx: Context, root: Exchange) -> ProbeResult:
                    and not any(w in r.path for w in ("docs", "openapi", "swagger", "metrics"))]
     for path in (*HEALTH_PATHS, *spec_health[:5]):
         answer = ctx.http.get(path)
-        if answer.status is not None and (answer.status < 300 or answer.status == 503):
-            found.health[path] = answer
+        if answer.status is not None and (answer.status < 300 or answer.status >= 500):
+            found.health[path] = answer  # a 5xx health endpoint exists and is failing
     known = {(r.method, r.path) for r in found.routes}
     for method, path in list(ctx.known_routes)[: ctx.options.max_routes * 5]:
         key = (method.upper(), normalise_path(path))
@@ -68,6 +75,10 @@ def discover(ctx: Context, root: Exchange) -> ProbeResult:
     }
     if root.error:
         notes.append(f"GET / failed: {root.error}")
+    answered = [a for a in (root, *found.health.values()) if a.status is not None]
+    if answered and all(a.status is not None and a.status >= 500 for a in answered):
+        notes.append(f"every answer so far was a server error ({answered[0].status}): "
+                     "an error storm; results below describe a failing service")
     return rec.finish(measured=measured, notes=notes)
 
 

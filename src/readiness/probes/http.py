@@ -81,7 +81,7 @@ class Http:
     origin: Origin
     options: ProbeOptions
     sent: int = 0
-    warnings: list[str] = field(default_factory=list)
+    offsite: dict[str, list[str]] = field(default_factory=dict)  # Location -> requests
     truncated: list[str] = field(default_factory=list)
     set_cookies: list[tuple[str, str]] = field(default_factory=list)  # (url, header)
     _client: httpx.Client | None = None
@@ -110,13 +110,21 @@ class Http:
                 return exchange
             nxt = self.origin.same_origin(location, relative_to=url)
             if nxt is None:
-                self.warnings.append(f"redirect from {exchange.summary().split(' ->')[0]} to "
-                                     f"{location} leaves the target; not followed")
+                self.offsite.setdefault(location, []).append(
+                    exchange.summary().split(" ->")[0])
                 return exchange
             if exchange.status == 303:
                 method, content = "GET", None
             url = nxt
         return exchange
+
+    @property
+    def warnings(self) -> list[str]:
+        """One line per off-target redirect location, however many requests met it."""
+        return [f"redirect to {location} leaves the target; not followed "
+                f"(from {sources[0]}" + (f" and {len(sources) - 1} more)" if len(sources) > 1
+                                         else ")")
+                for location, sources in self.offsite.items()]
 
     def get(self, path: str, **kwargs: object) -> Exchange:
         return self.request("GET", path, **kwargs)  # type: ignore[arg-type]
