@@ -34,3 +34,18 @@ def test_open_model_reveals_the_stall_closed_loop_hides_it(stall_server: str) ->
     if open_outcome.passed is None:
         assert any("inconclusive" in note for note in opened.notes)
     assert "send_lag_p99_ms" in opened.measured
+
+
+def test_generator_bottleneck_makes_thresholds_inconclusive(stall_server: str) -> None:
+    """An arrival rate the client cannot sustain is flagged, and its thresholds are not
+    reported as the server's pass or fail (passed is None)."""
+    options = ProbeOptions(allow_load=True, users=20, rate_per_s=50_000.0, duration_s=0.6,
+                           request_timeout_s=1.0, probes=("health", "latency"),
+                           thresholds=("open:p(99)<1000ms", "open:rate<0.5"))
+    run = run_probes(stall_server, options)
+    opened = next(result for result in run.results if result.probe == "latency-open")
+    assert any("inconclusive: the load generator was the bottleneck" in note
+               for note in opened.notes), opened.notes
+    assert [outcome.passed for outcome in opened.thresholds] == [None, None]
+    assert {check.verdict for check in opened.checks} == {"inconclusive"}
+    assert opened.seconds < 10

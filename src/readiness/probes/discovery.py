@@ -36,6 +36,8 @@ def discover(ctx: Context, root: Exchange) -> ProbeResult:
             notes.append(f"GET / failed: {root.error}")
             return rec.finish(measured={"root_status": None}, notes=notes)
     for path in SPEC_PATHS:
+        if _out_of_time(ctx, notes):
+            break
         answer = ctx.http.get(path)
         spec = answer.json() if answer.status == 200 else None
         if isinstance(spec, dict) and isinstance(spec.get("paths"), dict):
@@ -45,6 +47,8 @@ def discover(ctx: Context, root: Exchange) -> ProbeResult:
         if answer.truncated and answer.status == 200:
             notes.append(f"{path} is larger than the body cap; not parsed")
     for path in DOCS_PATHS:
+        if _out_of_time(ctx, notes):
+            break
         answer = ctx.http.get(path)
         if answer.status == 200:
             found.docs.append(path)
@@ -53,6 +57,8 @@ def discover(ctx: Context, root: Exchange) -> ProbeResult:
                    and r.path not in HEALTH_PATHS and r.path != "/"
                    and not any(w in r.path for w in ("docs", "openapi", "swagger", "metrics"))]
     for path in (*HEALTH_PATHS, *spec_health[:5]):
+        if _out_of_time(ctx, notes):
+            break
         answer = ctx.http.get(path)
         if answer.status is not None and (answer.status < 300 or answer.status >= 500):
             found.health[path] = answer  # a 5xx health endpoint exists and is failing
@@ -80,6 +86,15 @@ def discover(ctx: Context, root: Exchange) -> ProbeResult:
         notes.append(f"every answer so far was a server error ({answered[0].status}): "
                      "an error storm; results below describe a failing service")
     return rec.finish(measured=measured, notes=notes)
+
+
+def _out_of_time(ctx: Context, notes: list[str]) -> bool:
+    """Whether the budget cannot pay for one more timed-out request (noted once)."""
+    if ctx.remaining() > ctx.options.request_timeout_s * 2:
+        return False
+    if not any("budget" in note for note in notes):
+        notes.append("discovery cut short: the total time budget is nearly spent")
+    return True
 
 
 def routes_from_spec(spec: dict[str, object]) -> list[Route]:

@@ -21,7 +21,10 @@ MIN_DURATION_S = 0.5
 
 
 def load_path(ctx: Context) -> str:
-    """The liveness endpoint if any (cheap, side-effect free), else ``/``."""
+    """``options.load_path`` if given, else the liveness endpoint (cheap, side-effect
+    free, what the seed reports measured), else ``/``."""
+    if ctx.options.load_path:
+        return ctx.options.load_path
     return next((path for path in LIVENESS_ORDER if path in ctx.found.health), "/")
 
 
@@ -72,7 +75,10 @@ def _result(ctx: Context, rec: Recorder, run: LoadRun, url: str,
     else:
         measured["rate_per_s"] = ctx.options.rate_per_s
         measured["unfinished"] = run.unfinished
+        measured["not_sent"] = run.not_sent
     bound_by_client: list[str] = []
+    if run.not_sent:
+        bound_by_client.append(f"{run.not_sent} planned requests never sent")
     if run.cpu_ratio >= CPU_BOUND:
         bound_by_client.append(f"client CPU {run.cpu_ratio * 100:.0f} % of a core")
     if run.lag is not None and run.lag.count:

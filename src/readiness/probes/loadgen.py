@@ -31,6 +31,7 @@ from readiness.probes.stats import Latencies
 
 T = TypeVar("T")
 ERROR_PAUSE_S = 0.01  # a closed worker whose request failed waits this long: no spin
+DISPATCH_GRACE_S = 1.0  # open model: how far past the duration a late dispatcher may go
 
 
 @dataclass
@@ -44,6 +45,7 @@ class LoadRun:
     cpu_ratio: float = 0.0
     truncated: int = 0
     unfinished: int = 0  # open model: requests still in flight at the end (timed out)
+    not_sent: int = 0  # open model: planned requests dropped because the client fell behind
 
     @property
     def sent(self) -> int:
@@ -145,9 +147,14 @@ async def open_model(request: Request, rate_per_s: float, duration_s: float,
             run.truncated += truncated
 
         cpu0, wall0 = time.process_time(), time.perf_counter()
+        give_up = wall0 + duration_s + DISPATCH_GRACE_S
         for index in range(total):
             planned = wall0 + index * interval
-            delay = planned - time.perf_counter()
+            now = time.perf_counter()
+            if now > give_up:  # the client cannot keep the plan: stop, and say so
+                run.not_sent = total - index
+                break
+            delay = planned - now
             if delay > 0:
                 await asyncio.sleep(delay)
             lag.record((time.perf_counter() - planned) * 1000.0, 200)

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from readiness.errors import ConfigError
 from readiness.probes.thresholds import DEFAULT_THRESHOLDS, Threshold, parse_thresholds
 
-PROBE_NAMES = ("discovery", "health", "latency", "headers", "cors", "authn",
-               "rate-limit", "errors", "server")
+PROBE_NAMES = ("discovery", "health", "latency", "headers", "cors", "authn", "errors",
+               "server", "rate-limit", "cookies")
 """Probe groups in the order they run (``latency`` yields ``latency-closed`` and
-``latency-open`` results); ``ProbeOptions.probes`` may select a subset."""
+``latency-open`` results); ``ProbeOptions.probes`` may select a subset, but discovery
+always runs, since the others pick their URLs from what it found."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,7 @@ class ProbeOptions:
     verify_tls: bool = True
     probes: tuple[str, ...] = ()  # empty: all of PROBE_NAMES
     max_routes: int = 40  # authn/error probes call at most this many routes
+    load_path: str | None = None  # GET route to load; default: the liveness endpoint or /
 
     def __post_init__(self) -> None:
         _positive("users", self.users, 1, 10_000)
@@ -60,6 +62,8 @@ class ProbeOptions:
         if unknown:
             raise ConfigError(f"unknown probe {unknown[0]!r}; choose from "
                               f"{', '.join(PROBE_NAMES)}")
+        if self.load_path is not None and not self.load_path.startswith("/"):
+            raise ConfigError(f"load path {self.load_path!r} must start with /")
         self.parsed_thresholds()  # fail early on a bad expression
 
     def parsed_thresholds(self) -> tuple[Threshold, ...]:

@@ -72,11 +72,12 @@ def run_probes(target_url: str, options: ProbeOptions | None = None, *,
                         notes=["skipped: the total time budget is spent"]))
                     continue
                 results.extend(_guarded(ctx, name, step))
-            cookies = cookie_checks(ctx)
-            results.append(ProbeResult("cookies", origin.base_url,
-                                       measured={"set_cookie_headers": len(http.set_cookies)},
-                                       checks=tuple(cookies),
-                                       notes=() if cookies else ("no Set-Cookie seen",)))
+            if opts.wants("cookies"):
+                cookies = cookie_checks(ctx)
+                results.append(ProbeResult(
+                    "cookies", origin.base_url,
+                    measured={"set_cookie_headers": len(http.set_cookies)},
+                    checks=tuple(cookies), notes=() if cookies else ("no Set-Cookie seen",)))
         warnings = tuple(dict.fromkeys(http.warnings))
     return ProbeRun(origin.base_url, started, tuple(results), warnings)
 
