@@ -52,17 +52,19 @@ def test_start_probe_and_stop_group(tmp_path: Path) -> None:
     assert _wait_gone(child)
 
 
-def test_group_is_stopped_when_the_body_raises(tmp_path: Path) -> None:
-    """An exception inside the with-block still stops the group (and propagates)."""
+@pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
+def test_group_is_stopped_when_the_body_raises(tmp_path: Path,
+                                               error: type[BaseException]) -> None:
+    """An exception or Ctrl-C inside the with-block still stops the group (and propagates)."""
     port = free_port()
     pidfile = tmp_path / "child.pid"
     command = f"{sys.executable} {HERE / 'spawner.py'} {port} {pidfile}"
     pgid = child = -1
-    with pytest.raises(RuntimeError, match="boom"), ManagedService(
+    with pytest.raises(error, match="boom"), ManagedService(
             command, f"http://127.0.0.1:{port}/", startup_timeout_s=20) as svc:
         pgid = svc.pgid or -1
         child = int(pidfile.read_text())
-        raise RuntimeError("boom")
+        raise error("boom")
     assert _wait_gone(pgid)
     assert _wait_gone(child)
 

@@ -33,10 +33,16 @@ class Route:
 
     @property
     def is_infrastructure(self) -> bool:
-        """Health, docs and metrics routes: public by design."""
-        first = self.path.strip("/").split("/")
-        words = {part.lower() for part in first if part}
-        return bool(words & set(HEALTH_WORDS) or words & set(DOCS_WORDS)) or self.path == "/"
+        """Health, docs and metrics routes: public by design. A health word counts only as
+        the last segment of a short path without parameters (``/api/health``, not
+        ``/orders/{id}/status``)."""
+        parts = [part.lower() for part in self.path.strip("/").split("/") if part]
+        if not parts:
+            return True
+        last = parts[-1].rsplit(".", 1)[0]
+        health = last in HEALTH_WORDS and "{" not in self.path and len(parts) <= 3
+        return health or any(part.rsplit(".", 1)[0] in DOCS_WORDS
+                                           for part in parts)
 
 
 @dataclass

@@ -103,7 +103,9 @@ def routes_from_spec(spec: dict[str, object]) -> list[Route]:
     if not isinstance(paths, dict):
         return []
     global_security = spec.get("security")
-    any_security = bool(global_security) or '"security"' in repr(paths).replace("'", '"')
+    any_security = bool(global_security) or any(
+        isinstance(op, dict) and "security" in op
+        for item in paths.values() if isinstance(item, dict) for op in item.values())
     routes: list[Route] = []
     for path, item in paths.items():
         if not isinstance(item, dict) or not isinstance(path, str):

@@ -11,6 +11,7 @@ import time
 
 from readiness.model import ProbeCheck, ProbeResult
 from readiness.probes.context import Context, Recorder
+from readiness.probes.discovery import HEALTH_PATHS
 from readiness.probes.http import Exchange
 from readiness.probes.stats import Latencies
 
@@ -32,8 +33,8 @@ def probe_health(ctx: Context) -> ProbeResult:
     found = ctx.found.health
     thresholds = ctx.thresholds_for("health")
     if not found:
-        tried = ", ".join(list(found) or ["/health", "/healthz", "/ready", "/livez", "…"])
-        message = f"no health endpoint answered at the usual paths ({tried})"
+        message = ("no health endpoint answered at the usual paths ("
+                   + ", ".join(HEALTH_PATHS[:6]) + ", …)")
         unknown = [ctx.check("rel.health-liveness", "inconclusive", message),
                    ctx.check("rel.health-readiness", "inconclusive", message)]
         return rec.finish(checks=unknown, notes=[message],
