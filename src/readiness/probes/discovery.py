@@ -153,9 +153,10 @@ def fill_placeholders(path: str, types: dict[str, str]) -> str:
     def repl(match: re.Match[str]) -> str:
         name = match[1] or match[2] or match[3]
         kind = types.get(name, "")
-        if kind in ("integer", "number") or name.lower() in ("id", "pk") or name.endswith("_id"):
-            return "1"
         if kind == "uuid" or "uuid" in name.lower():
             return "00000000-0000-0000-0000-000000000000"
+        if kind in ("integer", "number") or (not kind and (
+                name.lower() in ("id", "pk") or name.lower().endswith("_id"))):
+            return "1"
         return "readiness-probe"
     return _PARAM.sub(repl, path)
