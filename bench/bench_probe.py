@@ -5,7 +5,7 @@ Usage: python bench/bench_probe.py [--connections 50] [--duration 10] [--sleep-m
 
 Starts ``bench/probe_app.py`` (every request awaits ``--sleep-ms``) under uvicorn on
 127.0.0.1, warms it up, then, for each repeat, runs ``wrk -t2 -c<N> -d<D>s --latency``
-(with a Lua ``done()`` that prints p50/p95/p99 in ms and the request rate) and
+(``-t1`` when N is 1; with a Lua ``done()`` that prints p50/p95/p99 in ms and the request rate) and
 readiness's closed model (``readiness.probes.loadgen.closed_model``: N users looping
 for D seconds, the code path of ``readiness probe --allow-load``) on the same URL,
 alternating the two so drift hits both. Medians over the repeats are compared with
@@ -72,8 +72,9 @@ def start_server(port: int, sleep_ms: float, pin: bool) -> subprocess.Popen[byte
 
 def run_wrk(url: str, connections: int, duration: int, script: str, pin: bool) -> Row:
     pinning = ["taskset", "-c", CLIENT_CPU] if pin else []
-    out = subprocess.run([*pinning, "wrk", "-t2", f"-c{connections}", f"-d{duration}s",
-                          "--latency", "-s", script, url],
+    threads = min(2, connections)  # wrk refuses more threads than connections
+    out = subprocess.run([*pinning, "wrk", f"-t{threads}", f"-c{connections}",
+                          f"-d{duration}s", "--latency", "-s", script, url],
                          capture_output=True, text=True, check=True)
     match = re.search(r"WRK (.*)", out.stdout)
     if match is None:
