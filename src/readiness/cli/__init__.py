@@ -23,8 +23,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from readiness import __version__
-from readiness.config import FAIL_ON, PARSERS, Settings, load_settings
 from readiness.cli.probe_flags import parse_headers, probe_flags
+from readiness.config import FAIL_ON, PARSERS, Settings, load_settings
 from readiness.engine import assess, check_target, gate
 from readiness.engine.live import assess_live, probe_options
 from readiness.errors import (
@@ -38,8 +38,8 @@ from readiness.errors import (
     UserError,
 )
 from readiness.model import DOC_HEADINGS, Assessment
-from readiness.probes import ProbeOptions
 from readiness.practices.registry import Registry
+from readiness.probes import ProbeOptions
 from readiness.report import (
     MarkdownReporter,
     TerminalReporter,

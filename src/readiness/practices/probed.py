@@ -72,8 +72,10 @@ def merge(finding: Finding, checks: Sequence[ProbeCheck]) -> Finding:
             message = f"observed on the running service (not found in the repository): {seen}"
         elif status == Status.NA:
             return finding
-        else:
+        elif status == Status.IMPLEMENTED:
             message = f"{message}; confirmed on the running service: {seen}"
+        else:
+            message = f"{message}; the running service shows: {seen}"
     if status == Status.MISSING:
         evidence = []
     return replace(finding, status=status, message=message, evidence=tuple(evidence),

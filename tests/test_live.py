@@ -1,0 +1,203 @@
+"""Probes and the static review together: `readiness probe`, `assess --target/--start`,
+`verify --target`, and the merge of probe checks into findings.
+
+The servers are real (tests/probe_servers, bound to 127.0.0.1); the merge rules are
+also tested as pure functions on hand-built findings.
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from readiness.errors import EXIT_OK, EXIT_THRESHOLD_BREACHED, EXIT_USAGE
+from readiness.model import Evidence, Finding, ProbeCheck, ProbeRun, Status
+from readiness.practices.probed import apply_probes, merge
+from readiness.practices.registry import Registry
+from readiness.report import schema
+from tests.helpers import ROOT, run_cli
+from tests.probe_servers.harness import flask_server, free_port, secure_server
+
+__all__ = ["flask_server", "secure_server"]
+
+SERVICE = ROOT / "tests" / "fixtures" / "verify" / "service"
+REPORTS = ROOT / "tests" / "fixtures" / "verify" / "reports"
+SERVERS = ROOT / "tests" / "probe_servers"
+QUICK = ("--users", "4", "--duration", "1s", "--rate", "40/s", "--no-progress")
+META = {p.id: p.meta for p in Registry.default().all()}
+
+
+def _finding(practice: str, status: Status, evidence: tuple[Evidence, ...] = ()) -> Finding:
+    return Finding(META[practice], status, "static message", evidence)
+
+
+def _check(practice: str, verdict: str) -> ProbeCheck:
+    return ProbeCheck(practice, verdict, f"{verdict} observation",  # type: ignore[arg-type]
+                      "http://127.0.0.1:9/x", "GET /x -> 200")
+
+
+STATIC = (Evidence("app/main.py", 3, "limiter"),)
+
+
+@pytest.mark.parametrize(("practice", "static", "verdict", "expected"), [
+    ("scale.rate-limiting", Status.IMPLEMENTED, "pass", Status.IMPLEMENTED),
+    ("scale.rate-limiting", Status.IMPLEMENTED, "fail", Status.PARTIAL),  # refuted
+    ("sec.security-headers", Status.MISSING, "pass", Status.IMPLEMENTED),  # set by a proxy
+    ("sec.security-headers", Status.MISSING, "fail", Status.MISSING),
+    ("sec.cors", Status.NA, "fail", Status.MISSING),
+    ("sec.cors", Status.NA, "pass", Status.NA),
+    ("sec.authn", Status.PARTIAL, "pass", Status.PARTIAL),
+    ("scale.latency-budget", Status.PARTIAL, "pass", Status.IMPLEMENTED),  # declared and met
+    ("scale.latency-budget", Status.MISSING, "pass", Status.PARTIAL),  # met, never declared
+    ("scale.latency-budget", Status.PARTIAL, "fail", Status.PARTIAL),
+    ("sec.authn", Status.IMPLEMENTED, "inconclusive", Status.IMPLEMENTED),
+])
+def test_merge_rules(practice: str, static: Status, verdict: str, expected: Status) -> None:
+    evidence = STATIC if static in (Status.IMPLEMENTED, Status.PARTIAL) else ()
+    merged = merge(_finding(practice, static, evidence), [_check(practice, verdict)])
+    assert merged.status == expected
+    probe_items = [e for e in merged.evidence if e.source == "probe"]
+    probe_hits = [h for h in merged.anti_patterns if h.evidence.source == "probe"]
+    if verdict == "inconclusive" or merged.status == Status.NA:
+        assert not probe_items and not probe_hits
+    elif expected == Status.MISSING:
+        assert not merged.evidence and probe_hits  # the contract: missing has no evidence
+    else:
+        assert probe_items and probe_items[0].path == "http://127.0.0.1:9/x"
+        assert probe_items[0].line == 0
+    if static == Status.IMPLEMENTED and verdict == "fail":
+        assert merged.evidence[0] == STATIC[0]  # both sides shown
+        assert "refutes" in merged.message
+
+
+def test_unmatched_checks_are_returned() -> None:
+    run = ProbeRun("http://127.0.0.1:9", "2026-12-01T00:00:00+00:00")
+    findings, unmatched = apply_probes([_finding("sec.cors", Status.IMPLEMENTED, STATIC)], run)
+    assert unmatched == [] and findings[0].status == Status.IMPLEMENTED
+
+
+# -- readiness probe -------------------------------------------------------------------------
+
+
+def test_probe_command_json(secure_server: str) -> None:
+    run = run_cli("probe", secure_server, "--format", "json", *QUICK)
+    assert run.code == EXIT_OK, run.err
+    data = run.json()
+    assert data["target"] == secure_server
+    names = [p["probe"] for p in data["probes"]]
+    assert names[:2] == ["discovery", "health"]
+    health = next(p for p in data["probes"] if p["probe"] == "health")
+    assert health["passed"] is True and health["measured"]["p95_ms"] < 50
+    assert data["summary"]["breached"] == 0
+    assert data["summary"]["checks"]["fail"] == 0
+
+
+def test_breached_threshold_exits_4(secure_server: str) -> None:
+    run = run_cli("probe", secure_server, "--threshold", "health:p(95)<0.001ms", "--format",
+                  "json", *QUICK)
+    assert run.code == EXIT_THRESHOLD_BREACHED, run.err
+    assert "threshold breached: health:p(95)<0.001ms" in run.err
+    assert run.json()["summary"]["breached_expressions"] == ["health:p(95)<0.001ms"]
+
+
+def test_unreachable_target_is_a_usage_error() -> None:
+    port = free_port()
+    run = run_cli("probe", f"http://127.0.0.1:{port}", "--no-progress")
+    assert run.code == EXIT_USAGE
+    lines = [line for line in run.err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "cannot reach" in lines[0]
+
+
+def test_bad_threshold_is_a_usage_error(secure_server: str) -> None:
+    run = run_cli("probe", secure_server, "--threshold", "p(95)<<fast", "--no-progress")
+    assert run.code == EXIT_USAGE
+    assert "p(95)<<fast" in run.err
+
+
+def test_probe_flags_need_a_target() -> None:
+    run = run_cli("assess", str(SERVICE), "--allow-load", "--no-progress", "--format", "json")
+    assert run.code == EXIT_USAGE
+    assert "--allow-load needs --target" in run.err
+
+
+# -- assess --target ---------------------------------------------------------------------------
+
+
+def test_assess_with_target_merges_probe_evidence(secure_server: str, tmp_path: Path) -> None:
+    run = run_cli("assess", str(SERVICE), "--target", secure_server, "--allow-burst",
+                  "--format", "json,markdown", "--out", str(tmp_path), *QUICK)
+    assert run.code == EXIT_OK, run.err
+    data = __import__("json").loads((tmp_path / "service.json").read_text())
+    jsonschema.validate(data, schema())
+    findings = {f["practice"]: f for f in data["findings"]}
+    headers = findings["sec.security-headers"]  # not in the repository, sent by the service
+    assert headers["status"] == "implemented"
+    assert {e["source"] for e in headers["evidence"]} == {"probe"}
+    limiter = findings["scale.rate-limiting"]
+    assert limiter["status"] == "implemented"
+    assert {e["source"] for e in limiter["evidence"]} == {"static", "probe"}
+    assert any(p["probe"] == "health" and p["passed"] for p in data["probes"])
+    markdown = (tmp_path / "service.md").read_text()
+    assert "## Performance metrics" in markdown
+    assert "| p95_ms (health) | < 50 ms |" in markdown
+    assert "### What the probes observed" in markdown
+
+
+def test_assess_against_careless_flask_refutes(flask_server: str) -> None:
+    run = run_cli("assess", str(SERVICE), "--target", flask_server, "--format", "json",
+                  *QUICK)
+    assert run.code == EXIT_OK, run.err
+    findings = {f["practice"]: f for f in run.json()["findings"]}
+    cors = findings["sec.cors"]  # the code restricts origins; the Flask server does not
+    assert cors["status"] in ("partial", "implemented")
+    server = findings["scale.production-server"]
+    assert server["status"] == "missing"
+    assert any(a["source"] == "probe" and "Werkzeug" in a["snippet"] + a["message"]
+               for a in server["anti_patterns"])
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_assess_start_runs_probes_and_stops_the_service(tmp_path: Path) -> None:
+    port = free_port()
+    command = (f"{sys.executable} -m uvicorn secure_app:app --host 127.0.0.1 --port {port} "
+               "--log-level warning")
+    run = run_cli("assess", str(SERVERS), "--start", command, "--target",
+                  f"http://127.0.0.1:{port}", "--health-path", "/health", "--format", "json",
+                  *QUICK)
+    assert run.code == EXIT_OK, run.err
+    assert any(p["probe"] == "health" and p["passed"] for p in run.json()["probes"])
+    assert not _port_open(port)  # the process group was stopped
+
+
+def test_start_command_that_fails_is_reported() -> None:
+    port = free_port()
+    run = run_cli("assess", str(SERVERS), "--start", f"{sys.executable} -c 'import sys; "
+                  "print(\"boom\"); sys.exit(3)'", "--target", f"http://127.0.0.1:{port}",
+                  "--format", "json", *QUICK)
+    assert run.code == EXIT_USAGE
+    assert "exited with code 3" in run.err and "boom" in run.err
+
+
+# -- verify --target ---------------------------------------------------------------------------
+
+
+def test_verify_checks_figures_against_probes(secure_server: str) -> None:
+    run = run_cli("verify", str(REPORTS / "metrics.md"), str(SERVICE), "--target",
+                  secure_server, "--format", "json", *QUICK)
+    assert run.code == EXIT_OK, run.err
+    claims = {c["line"]: c for c in run.json()["claims"]}
+    health = claims[8]  # "Health Check Response <50ms ✅": measured by the health probe
+    assert health["verdict"] == "confirmed"
+    assert health["evidence"][0]["source"] == "probe"
+    p95 = claims[10]  # a load figure: needs --allow-load
+    assert p95["verdict"] == "unverifiable" and "--allow-load" in p95["reason"]
+    assert run.json()["summary"]["probed"] == secure_server
