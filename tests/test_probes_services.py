@@ -111,3 +111,13 @@ def test_skipped_without_permission(secure_server: str) -> None:
         assert result.requests == 0
         assert result.checks == ()
         assert any("skipped" in note for note in result.notes)
+
+
+def test_results_serialise_to_json(secure_run: ProbeRun, flask_run: ProbeRun) -> None:
+    """Every result's to_dict() is plain JSON (the reports write it as is)."""
+    import json
+
+    for run in (secure_run, flask_run):
+        for result in run.results:
+            text = json.dumps(result.to_dict())
+            assert json.loads(text)["probe"] == result.probe

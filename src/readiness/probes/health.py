@@ -83,6 +83,14 @@ def probe_health(ctx: Context) -> ProbeResult:
                                 f"(liveness only): {', '.join(found)}", found[live_path],
                                 observed=f"GET {live_path} body {found[live_path].text[:80]!r}"))
     outcomes = [t.evaluate(latencies.value(t)) for t in thresholds]
+    if outcomes:
+        breached = [item.expression for item in outcomes if item.passed is False]
+        checks.append(ctx.check(
+            "scale.latency-budget", "fail" if breached else "pass",
+            (f"sequential health latency breaches {', '.join(breached)}" if breached else
+             "sequential health latency meets " + ", ".join(o.expression for o in outcomes))
+            + " (one caller; the load probes judge latency under concurrency)",
+            url=url, observed=observed))
     return rec.finish(measured=measured, checks=checks, thresholds=outcomes, target=url)
 
 
