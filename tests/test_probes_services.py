@@ -121,3 +121,17 @@ def test_results_serialise_to_json(secure_run: ProbeRun, flask_run: ProbeRun) ->
         for result in run.results:
             text = json.dumps(result.to_dict())
             assert json.loads(text)["probe"] == result.probe
+
+
+def test_total_budget_bounds_the_run(secure_server: str) -> None:
+    """A 30 s load asked for within a 3 s budget is cut to fit, and the result says so."""
+    import time
+
+    start = time.monotonic()
+    options = ProbeOptions(allow_load=True, users=2, rate_per_s=20.0, duration_s=30.0,
+                           total_budget_s=3.0, request_timeout_s=0.5,
+                           probes=("health", "latency"))
+    run = run_probes(secure_server, options)
+    assert time.monotonic() - start < 8
+    notes = [note for result in run.results for note in result.notes]
+    assert any("budget" in note for note in notes), notes

@@ -100,9 +100,22 @@ class Http:
 
     def request(self, method: str, path: str, *, headers: dict[str, str] | None = None,
                 content: bytes | None = None, follow: bool = True,
-                default_headers: bool = True) -> Exchange:
-        """Send one request to ``path`` on the origin, following same-origin redirects."""
-        url = path if "://" in path else self.origin.url(path)
+                default_headers: bool = True, plain_http_port: bool = False) -> Exchange:
+        """Send one request to ``path`` on the origin, following same-origin redirects.
+
+        An absolute URL is refused unless it is on the origin; ``plain_http_port``
+        additionally allows ``http://`` on port 80 of the same host (the one check that
+        needs it: does plain HTTP redirect to HTTPS).
+        """
+        if path.lower().startswith(("http://", "https://")):
+            url = path
+            allowed = self.origin.same_origin(url, relative_to=url) is not None or (
+                plain_http_port and url.lower().startswith(f"http://{self.origin.host}/"))
+            if not allowed:
+                return Exchange(method, url, None, (), b"", False, 0.0,
+                                "refused: the URL is outside the target")
+        else:
+            url = self.origin.url(path)
         for _hop in range(MAX_REDIRECTS + 1):
             exchange = self._send(method, url, headers, content, default_headers)
             location = exchange.header("location")
