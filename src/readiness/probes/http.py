@@ -145,7 +145,10 @@ class Http:
     def _send(self, method: str, url: str, headers: dict[str, str] | None,
               content: bytes | None, default_headers: bool) -> Exchange:
         assert self._client is not None, "use Http as a context manager"
-        sent_headers = dict(self.options.headers) if default_headers else {}
+        # identity: a compressed body could expand far past the cap within one chunk
+        sent_headers = {"Accept-Encoding": "identity"}
+        if default_headers:
+            sent_headers.update(self.options.headers)
         sent_headers.update(headers or {})
         cap = self.options.max_body_bytes
         deadline = time.monotonic() + self.options.request_timeout_s * 2
