@@ -131,3 +131,28 @@ def test_route_classification_and_placeholders() -> None:
     assert routes[("POST", "/items")].json_body is True
     assert routes[("GET", "/items/{item_id}")].url_path == (
         "/items/00000000-0000-0000-0000-000000000000")
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ({"status": "ok", "checks": {"database": "ok"}}, {"database": "ok"}),
+    ({"status": "UP", "components": {"db": {"status": "UP"}, "redis": {"status": "DOWN"}}},
+     {"db": "UP", "redis": "DOWN"}),
+    ({"status": "pass", "checks": {"postgres:responseTime": [{"status": "pass"}]}},
+     {"postgres:responseTime": "pass"}),
+    ({"dependencies": [{"name": "db", "status": "ok"}]}, {"db": "ok"}),
+    ({"status": "ok"}, {}),
+    ({"status": "healthy", "uptime": 123, "version": "1.2"}, {}),
+])
+def test_health_body_dependency_states(body: dict[str, object],
+                                       expected: dict[str, str]) -> None:
+    """Readiness bodies (plain, Spring-style, IETF draft, lists) name their dependencies;
+    a constant liveness body names none."""
+    import json
+
+    from readiness.probes.health import _dependencies
+    from readiness.probes.http import Exchange
+
+    answer = Exchange("GET", "http://127.0.0.1/ready", 200,
+                      (("content-type", "application/json"),), json.dumps(body).encode(),
+                      False, 1.0)
+    assert _dependencies(answer) == expected

@@ -40,8 +40,9 @@ def probe_health(ctx: Context) -> ProbeResult:
         return rec.finish(checks=unknown, notes=[message],
                           thresholds=[t.evaluate(None) for t in thresholds])
     live_path = next((p for p in LIVENESS_ORDER if p in found), next(iter(found)))
-    ready_path = next((p for p in READINESS_ORDER if p in found and _dependencies(found[p])),
-                      None)
+    candidates = [p for p in READINESS_ORDER if p in found]
+    candidates += [p for p in found if p not in candidates]  # e.g. from the OpenAPI paths
+    ready_path = next((p for p in candidates if _dependencies(found[p])), None)
     latencies = Latencies()
     last: Exchange | None = None
     statuses: list[int | None] = []
@@ -121,7 +122,8 @@ def _walk(node: dict[object, object], deps: dict[str, str], *, depth: int,
         elif isinstance(value, list) and inside:
             for item in value[:50]:
                 if isinstance(item, dict):
-                    label = item.get("name", item.get("component", item.get("id")))
+                    # IETF health-check draft: {"checks": {"db:responseTime": [{...}]}}
+                    label = item.get("name", item.get("component", item.get("id", key)))
                     state = item.get("status", item.get("state", item.get("healthy")))
                     if label is not None and state is not None:
                         deps[str(label)] = str(state)
