@@ -119,3 +119,20 @@ def test_urls_outside_the_target_are_never_contacted(storm_server: str,
     run = run_probes(redirect_server, ProbeOptions(probes=("authn",)),
                      known_routes=[("GET", f"{storm_server}/orders")])
     assert run.results[0].measured["routes"] == 0
+
+
+def test_a_crashing_probe_does_not_lose_the_run(storm_server: str,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A probe that raises becomes a result with an error; the next probes still run."""
+    from readiness.probes import runner
+
+    def broken(ctx: object) -> object:
+        raise ValueError("unexpected shape")
+
+    steps = tuple((name, broken if name == "headers" else step)
+                  for name, step in runner.STEPS)
+    monkeypatch.setattr(runner, "STEPS", steps)
+    run = run_probes(storm_server, ProbeOptions(probes=("headers", "cors")))
+    by_name = {result.probe: result for result in run.results}
+    assert by_name["headers"].error == "probe failed: ValueError: unexpected shape"
+    assert by_name["cors"].error is None and by_name["cors"].checks
