@@ -135,3 +135,10 @@ def test_total_budget_bounds_the_run(secure_server: str) -> None:
     assert time.monotonic() - start < 8
     notes = [note for result in run.results for note in result.notes]
     assert any("budget" in note for note in notes), notes
+
+
+def test_extra_headers_are_not_sent_by_the_authn_probe(secure_server: str) -> None:
+    """Credentials given as extra headers never reach the no-credential calls."""
+    options = ProbeOptions(headers=(("X-API-Key", "test-key"),), probes=("authn",))
+    run = run_probes(secure_server, options)
+    assert {c.verdict for c in run.checks if c.practice == "sec.authn"} == {"pass"}
