@@ -103,3 +103,36 @@ def test_redirect_to_another_host_is_not_followed(redirect_server: str) -> None:
     run = run_probes(redirect_server, ProbeOptions(probes=("health",)))
     assert any("not followed" in warning and "other-host.example" in warning
                for warning in run.warnings), run.warnings
+
+
+def test_urls_outside_the_target_are_never_contacted(storm_server: str,
+                                                     redirect_server: str) -> None:
+    """An absolute URL on another port (e.g. a bogus known route) is refused unsent."""
+    from readiness.probes.http import Http
+    from readiness.probes.target import Origin
+
+    with Http(Origin.parse(redirect_server), ProbeOptions()) as http:
+        refused = http.get(f"{storm_server}/orders")
+        assert refused.status is None
+        assert refused.error == "refused: the URL is outside the target"
+        assert http.get(f"{redirect_server}/x", follow=False).status == 302
+    run = run_probes(redirect_server, ProbeOptions(probes=("authn",)),
+                     known_routes=[("GET", f"{storm_server}/orders")])
+    assert run.results[0].measured["routes"] == 0
+
+
+def test_a_crashing_probe_does_not_lose_the_run(storm_server: str,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A probe that raises becomes a result with an error; the next probes still run."""
+    from readiness.probes import runner
+
+    def broken(ctx: object) -> object:
+        raise ValueError("unexpected shape")
+
+    steps = tuple((name, broken if name == "headers" else step)
+                  for name, step in runner.STEPS)
+    monkeypatch.setattr(runner, "STEPS", steps)
+    run = run_probes(storm_server, ProbeOptions(probes=("headers", "cors")))
+    by_name = {result.probe: result for result in run.results}
+    assert by_name["headers"].error == "probe failed: ValueError: unexpected shape"
+    assert by_name["cors"].error is None and by_name["cors"].checks

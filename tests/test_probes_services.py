@@ -111,3 +111,34 @@ def test_skipped_without_permission(secure_server: str) -> None:
         assert result.requests == 0
         assert result.checks == ()
         assert any("skipped" in note for note in result.notes)
+
+
+def test_results_serialise_to_json(secure_run: ProbeRun, flask_run: ProbeRun) -> None:
+    """Every result's to_dict() is plain JSON (the reports write it as is)."""
+    import json
+
+    for run in (secure_run, flask_run):
+        for result in run.results:
+            text = json.dumps(result.to_dict())
+            assert json.loads(text)["probe"] == result.probe
+
+
+def test_total_budget_bounds_the_run(secure_server: str) -> None:
+    """A 30 s load asked for within a 3 s budget is cut to fit, and the result says so."""
+    import time
+
+    start = time.monotonic()
+    options = ProbeOptions(allow_load=True, users=2, rate_per_s=20.0, duration_s=30.0,
+                           total_budget_s=3.0, request_timeout_s=0.5,
+                           probes=("health", "latency"))
+    run = run_probes(secure_server, options)
+    assert time.monotonic() - start < 8
+    notes = [note for result in run.results for note in result.notes]
+    assert any("budget" in note for note in notes), notes
+
+
+def test_extra_headers_are_not_sent_by_the_authn_probe(secure_server: str) -> None:
+    """Credentials given as extra headers never reach the no-credential calls."""
+    options = ProbeOptions(headers=(("X-API-Key", "test-key"),), probes=("authn",))
+    run = run_probes(secure_server, options)
+    assert {c.verdict for c in run.checks if c.practice == "sec.authn"} == {"pass"}

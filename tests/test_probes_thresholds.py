@@ -104,30 +104,3 @@ def test_duration_and_rate_parsing() -> None:
     with pytest.raises(ConfigError):
         parse_rate("lots/s")
 
-
-def test_route_classification_and_placeholders() -> None:
-    """Health/docs routes are public by design; path parameters get harmless values."""
-    from readiness.probes.context import Route
-    from readiness.probes.discovery import fill_placeholders, normalise_path, routes_from_spec
-
-    assert Route("GET", "/api/health", None).is_infrastructure
-    assert Route("GET", "/docs", None).is_infrastructure
-    assert not Route("GET", "/orders/{id}/status", None).is_infrastructure
-    assert normalise_path("/users/<int:user_id>") == "/users/{user_id}"
-    assert normalise_path("/users/:id") == "/users/{id}"
-    assert fill_placeholders("/users/{user_id}/files/{name}", {}) == (
-        "/users/1/files/readiness-probe")
-    spec = {"paths": {
-        "/items": {"get": {"security": [{"key": []}]},
-                   "post": {"security": [{"key": []}],
-                            "requestBody": {"content": {"application/json": {}}}}},
-        "/public": {"get": {}},
-        "/items/{item_id}": {"get": {"security": [{"key": []}], "parameters": [
-            {"name": "item_id", "in": "path", "schema": {"type": "string",
-                                                         "format": "uuid"}}]}}}}
-    routes = {(r.method, r.path): r for r in routes_from_spec(spec)}
-    assert routes[("GET", "/items")].secured is True
-    assert routes[("GET", "/public")].secured is False
-    assert routes[("POST", "/items")].json_body is True
-    assert routes[("GET", "/items/{item_id}")].url_path == (
-        "/items/00000000-0000-0000-0000-000000000000")

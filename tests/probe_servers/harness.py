@@ -96,6 +96,23 @@ def stall_server() -> Iterator[str]:
     stop_all()
 
 
+@pytest.fixture(scope="session")
+def secure_tls_server() -> Iterator[str]:
+    """The secure FastAPI app over TLS with a self-signed certificate for 127.0.0.1."""
+    key, cert = os.path.join(_TMP, "key.pem"), os.path.join(_TMP, "cert.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                    "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True,
+                   capture_output=True)
+    port = free_port()
+    url = start("secure-tls", [sys.executable, "-m", "uvicorn", "secure_app:app", "--host",
+                               "127.0.0.1", "--port", str(port), "--log-level", "warning",
+                               "--ssl-keyfile", key, "--ssl-certfile", cert], port,
+                {"READY_DB": os.path.join(_TMP, "ready-tls.sqlite3")})
+    yield url.replace("http://", "https://")
+    stop_all()
+
+
 def misbehaving(mode: str) -> str:
     port = free_port()
     return start(f"misbehaving-{mode}", [sys.executable, "misbehaving.py", mode, str(port)],

@@ -1,8 +1,9 @@
 """A FastAPI service that does things right: the probes should pass it on every practice.
 
-Security headers from a middleware, an API key on every non-public route, an
-in-process limiter (429 + Retry-After) on the public API, a liveness ``/health`` and a
-readiness ``/ready`` that really queries SQLite, JSON errors, flagged cookies.
+Security headers from a middleware (HSTS too when served over TLS), an API key on
+every non-public route, an in-process limiter (429 + Retry-After) on the public API, a
+liveness ``/health`` and a readiness ``/ready`` that really queries SQLite, JSON
+errors, flagged cookies (Secure too over TLS).
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ async def security_headers(request: Request, call_next):  # type: ignore[no-unty
     response = await call_next(request)
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
+    if request.url.scheme == "https":
+        response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
     return response
 
 
@@ -69,8 +72,9 @@ class Item(BaseModel):
 
 
 @app.get("/")
-def root(response: Response) -> dict[str, str]:
-    response.set_cookie("session", "abc", httponly=True, samesite="lax")
+def root(request: Request, response: Response) -> dict[str, str]:
+    response.set_cookie("session", "abc", httponly=True, samesite="lax",
+                        secure=request.url.scheme == "https")
     return {"service": "secure"}
 
 

@@ -44,8 +44,9 @@ def probe_authn(ctx: Context) -> ProbeResult:
     if skipped_writes:
         notes.append(f"{skipped_writes} write route(s) not called (needs allow_writes)")
     if not routes:
-        why = ("no non-public GET route is known (no OpenAPI description with routes, "
-               "no routes from the static analysis)")
+        why = ("the OpenAPI description declares no non-public GET route"
+               if ctx.found.spec else "no non-public GET route is known (no OpenAPI "
+               "description, no routes from the static analysis)")
         return rec.finish(notes=[*notes, why],
                           checks=[ctx.check("sec.authn", "inconclusive", why)])
     outcome: dict[str, list[Exchange]] = {"enforced": [], "open": [], "broken": [],

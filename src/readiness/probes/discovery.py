@@ -64,7 +64,9 @@ def discover(ctx: Context, root: Exchange) -> ProbeResult:
             found.health[path] = answer  # a 5xx health endpoint exists and is failing
     known = {(r.method, r.path) for r in found.routes}
     for method, path in list(ctx.known_routes)[: ctx.options.max_routes * 5]:
-        key = (method.upper(), normalise_path(path))
+        if "://" in path or not path.strip():
+            continue  # a route is a path on the target, never a URL elsewhere
+        key = (method.upper(), normalise_path(path.strip()))
         if key not in known:
             known.add(key)
             found.routes.append(Route(key[0], key[1], None, key[0] in ("POST", "PUT", "PATCH"),

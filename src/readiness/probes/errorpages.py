@@ -1,9 +1,10 @@
 """Error hygiene: bad requests must get a clean 4xx, never a stack trace or debug page.
 
 Sends an unknown path, a wrong method on the health route, and to a few routes that
-take JSON a malformed document and a document of the wrong type (an array where an
-object is expected). None of these can create anything on a server that validates its
-input, which is why they are sent without ``allow_writes``.
+take JSON a malformed document and a document of the wrong type (a bare ``true``
+where an object is expected: unlike an array or a string it cannot be mistaken for a
+list of ids or a text body). None of these can create anything on a server that
+validates its input, which is why they are sent without ``allow_writes``.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def probe_errors(ctx: Context) -> ProbeResult:
             route.method, route.url_path, content=b'{"readiness": ', headers=json_headers,
             follow=False)))
         sent.append(("wrong JSON type", ctx.http.request(
-            route.method, route.url_path, content=b"[1, 2, 3]", headers=json_headers,
+            route.method, route.url_path, content=b"true", headers=json_headers,
             follow=False)))
     rows: list[dict[str, object]] = []
     faults: list[tuple[str, Exchange]] = []

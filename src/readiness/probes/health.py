@@ -40,8 +40,9 @@ def probe_health(ctx: Context) -> ProbeResult:
         return rec.finish(checks=unknown, notes=[message],
                           thresholds=[t.evaluate(None) for t in thresholds])
     live_path = next((p for p in LIVENESS_ORDER if p in found), next(iter(found)))
-    ready_path = next((p for p in READINESS_ORDER if p in found and _dependencies(found[p])),
-                      None)
+    candidates = [p for p in READINESS_ORDER if p in found]
+    candidates += [p for p in found if p not in candidates]  # e.g. from the OpenAPI paths
+    ready_path = next((p for p in candidates if _dependencies(found[p])), None)
     latencies = Latencies()
     last: Exchange | None = None
     statuses: list[int | None] = []
@@ -83,6 +84,14 @@ def probe_health(ctx: Context) -> ProbeResult:
                                 f"(liveness only): {', '.join(found)}", found[live_path],
                                 observed=f"GET {live_path} body {found[live_path].text[:80]!r}"))
     outcomes = [t.evaluate(latencies.value(t)) for t in thresholds]
+    if outcomes:
+        breached = [item.expression for item in outcomes if item.passed is False]
+        checks.append(ctx.check(
+            "scale.latency-budget", "fail" if breached else "pass",
+            (f"sequential health latency breaches {', '.join(breached)}" if breached else
+             "sequential health latency meets " + ", ".join(o.expression for o in outcomes))
+            + " (one caller; the load probes judge latency under concurrency)",
+            url=url, observed=observed))
     return rec.finish(measured=measured, checks=checks, thresholds=outcomes, target=url)
 
 
@@ -113,7 +122,8 @@ def _walk(node: dict[object, object], deps: dict[str, str], *, depth: int,
         elif isinstance(value, list) and inside:
             for item in value[:50]:
                 if isinstance(item, dict):
-                    label = item.get("name", item.get("component", item.get("id")))
+                    # IETF health-check draft: {"checks": {"db:responseTime": [{...}]}}
+                    label = item.get("name", item.get("component", item.get("id", key)))
                     state = item.get("status", item.get("state", item.get("healthy")))
                     if label is not None and state is not None:
                         deps[str(label)] = str(state)

@@ -100,9 +100,22 @@ class Http:
 
     def request(self, method: str, path: str, *, headers: dict[str, str] | None = None,
                 content: bytes | None = None, follow: bool = True,
-                default_headers: bool = True) -> Exchange:
-        """Send one request to ``path`` on the origin, following same-origin redirects."""
-        url = path if "://" in path else self.origin.url(path)
+                default_headers: bool = True, plain_http_port: bool = False) -> Exchange:
+        """Send one request to ``path`` on the origin, following same-origin redirects.
+
+        An absolute URL is refused unless it is on the origin; ``plain_http_port``
+        additionally allows ``http://`` on port 80 of the same host (the one check that
+        needs it: does plain HTTP redirect to HTTPS).
+        """
+        if path.lower().startswith(("http://", "https://")):
+            url = path
+            allowed = self.origin.same_origin(url, relative_to=url) is not None or (
+                plain_http_port and url.lower().startswith(f"http://{self.origin.host}/"))
+            if not allowed:
+                return Exchange(method, url, None, (), b"", False, 0.0,
+                                "refused: the URL is outside the target")
+        else:
+            url = self.origin.url(path)
         for _hop in range(MAX_REDIRECTS + 1):
             exchange = self._send(method, url, headers, content, default_headers)
             location = exchange.header("location")
@@ -132,7 +145,10 @@ class Http:
     def _send(self, method: str, url: str, headers: dict[str, str] | None,
               content: bytes | None, default_headers: bool) -> Exchange:
         assert self._client is not None, "use Http as a context manager"
-        sent_headers = dict(self.options.headers) if default_headers else {}
+        # identity: a compressed body could expand far past the cap within one chunk
+        sent_headers = {"Accept-Encoding": "identity"}
+        if default_headers:
+            sent_headers.update(self.options.headers)
         sent_headers.update(headers or {})
         cap = self.options.max_body_bytes
         deadline = time.monotonic() + self.options.request_timeout_s * 2

@@ -68,8 +68,9 @@ def run_probes(target_url: str, options: ProbeOptions | None = None, *,
                 if not opts.wants(name):
                     continue
                 if ctx.remaining() <= 0:
-                    results.append(Recorder(ctx, name).finish(
-                        notes=["skipped: the total time budget is spent"]))
+                    results.extend(Recorder(ctx, label).finish(
+                        notes=["skipped: the total time budget is spent"])
+                        for label in _labels(name))
                     continue
                 results.extend(_guarded(ctx, name, step))
             if opts.wants("cookies"):
@@ -84,12 +85,20 @@ def run_probes(target_url: str, options: ProbeOptions | None = None, *,
 
 def _guarded(ctx: Context, name: str,
              step: Callable[[Context], ProbeResult | list[ProbeResult]]) -> list[ProbeResult]:
-    rec = Recorder(ctx, name)
+    start_sent = ctx.http.sent
     try:
         produced = step(ctx)
     except Exception as exc:  # noqa: BLE001 - one broken probe must not lose the others
-        return [rec.finish(error=f"probe failed: {type(exc).__name__}: {exc}")]
+        error = f"probe failed: {type(exc).__name__}: {exc}"
+        failed = [Recorder(ctx, label) for label in _labels(name)]
+        failed[0].sent = start_sent  # the requests the broken probe did send
+        return [rec.finish(error=error) for rec in failed]
     return produced if isinstance(produced, list) else [produced]
+
+
+def _labels(step: str) -> list[str]:
+    """The result names a step produces (the latency step yields two)."""
+    return ["latency-closed", "latency-open"] if step == "latency" else [step]
 
 
 def _anything_answered(ctx: Context) -> bool:

@@ -67,7 +67,8 @@ def probe_server(ctx: Context) -> ProbeResult:
                                 "debug output is served (debug mode on): " + admin_debug[0],
                                 url=admin_debug[0]))
     if ctx.origin.scheme == "https" and ctx.origin.port == 443:
-        plain = ctx.http.request("GET", f"http://{ctx.origin.netloc}/", follow=False)
+        plain = ctx.http.request("GET", f"http://{ctx.origin.host}/", follow=False,
+                                 plain_http_port=True)
         location = plain.header("location") or ""
         measured["http_redirect"] = {"status": plain.status, "location": location}
         if plain.status in (301, 302, 307, 308) and location.startswith("https://"):
