@@ -201,3 +201,13 @@ def test_verify_checks_figures_against_probes(secure_server: str) -> None:
     p95 = claims[10]  # a load figure: needs --allow-load
     assert p95["verdict"] == "unverifiable" and "--allow-load" in p95["reason"]
     assert run.json()["summary"]["probed"] == secure_server
+
+
+def test_tls_mismatch_keeps_the_report_and_exits_2(secure_server: str) -> None:
+    """An https URL on a plain-HTTP port: the probe report is written, then exit 2."""
+    https = secure_server.replace("http://", "https://")
+    run = run_cli("probe", https, "--format", "json", *QUICK)
+    assert run.code == EXIT_USAGE, run.err
+    assert run.json()["probes"][0]["error"]  # what was observed is kept
+    lines = [line for line in run.err.splitlines() if line.startswith("readiness: error")]
+    assert len(lines) == 1 and https in lines[0]

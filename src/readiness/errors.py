@@ -8,7 +8,8 @@ uses for it, plus a one-line message saying what to do::
     │   ├── TargetError          the path to assess is missing or not a directory
     │   ├── ConfigError          a configuration file or option is invalid
     │   ├── UnknownPracticeError an id given on the command line is not in the catalog
-    │   ├── ProbeTargetError     the URL to probe is malformed, unreachable or refuses TLS
+    │   ├── ProbeTargetError     the URL to probe is malformed or unreachable, or nothing
+    │   │                        answered (a TLS mismatch); the reports are written first
     │   └── ReportInputError     the report to verify is missing, empty, binary or too large
     └── ServiceStartError (exit 2) the command given to --start failed or never became healthy
 

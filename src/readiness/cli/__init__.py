@@ -26,13 +26,14 @@ from readiness import __version__
 from readiness.cli.probe_flags import parse_headers, probe_flags
 from readiness.config import FAIL_ON, PARSERS, Settings, load_settings
 from readiness.engine import assess, check_target, gate
-from readiness.engine.live import assess_live, probe_options
+from readiness.engine.live import assess_live, nothing_answered, probe_options
 from readiness.errors import (
     EXIT_GATE_FAILED,
     EXIT_INTERNAL,
     EXIT_OK,
     EXIT_THRESHOLD_BREACHED,
     EXIT_USAGE,
+    ProbeTargetError,
     ReadinessError,
     UnknownPracticeError,
     UserError,
@@ -131,6 +132,9 @@ def assess_command(path: Path, formats: str | None, out: Path | None, report_nam
     if "terminal" not in chosen:
         for warning in assessment.warnings:
             err.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
+    failure = nothing_answered(assessment.probe_run) if assessment.probe_run else None
+    if failure is not None:
+        raise ProbeTargetError(failure)  # the static review above is written and kept
     reasons = gate(assessment, settings)
     if reasons:
         for reason in reasons:

@@ -14,8 +14,8 @@ from rich.markup import escape
 from readiness.cli import _say, _Stdout, cli, live_options
 from readiness.cli.probe_flags import probe_flags
 from readiness.config import load_settings
-from readiness.engine.live import probe
-from readiness.errors import EXIT_THRESHOLD_BREACHED, UserError
+from readiness.engine.live import nothing_answered, probe
+from readiness.errors import EXIT_THRESHOLD_BREACHED, ProbeTargetError, UserError
 from readiness.model import ProbeRun
 from readiness.report import PROBE_REPORTERS, ProbeTerminalReporter
 
@@ -66,6 +66,12 @@ def probe_command(formats: str | None, out: Path | None, report_name: str | None
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
+    if "terminal" not in settings.formats:
+        for warning in run.warnings:
+            err.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
+    failure = nothing_answered(run)
+    if failure is not None:
+        raise ProbeTargetError(failure)  # the reports above keep what was observed
     if run.breached:
         breached = ", ".join(item.expression for item in run.breached)
         err.print(f"[red]threshold breached:[/red] {escape(breached)}", highlight=False)

@@ -78,6 +78,13 @@ def probe(target: str, options: ProbeOptions, *, routes: Sequence[tuple[str, str
         return run_probes(target, options, known_routes=routes, progress=say)
 
 
+def nothing_answered(run: ProbeRun) -> str | None:
+    """Why no probe could measure anything (a TLS mismatch, resets), or None if one did."""
+    if len(run.results) == 1 and run.results[0].error:
+        return f"{run.target}: {run.results[0].error}"
+    return None
+
+
 def with_probes(assessment: Assessment, run: ProbeRun, settings: Settings) -> Assessment:
     """The assessment with probe checks merged into its findings and its scores redone."""
     findings, unmatched = apply_probes(assessment.findings, run)
