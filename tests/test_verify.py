@@ -69,7 +69,7 @@ EXPECTED = [
     ("completed_sections.md", 31, "missing", ["sec.input-validation"], "understated"),
     ("completed_sections.md", 35, "missing", ["data.caching"], "confirmed"),
     # per-service bullet lists (seed 002)
-    ("services.md", 6, "done", ["scale.rate-limiting", "sec.authn"], "confirmed"),
+    ("services.md", 6, "done", ["sec.authn", "scale.rate-limiting"], "confirmed"),
     ("services.md", 14, "done", ["sec.jwt"], "overstated"),  # no JWT anywhere
     ("services.md", 15, "done", ["scale.rate-limiting"], "confirmed"),
     ("services.md", 16, "done", ["rel.health-liveness"], "confirmed"),

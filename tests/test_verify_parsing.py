@@ -107,3 +107,17 @@ def test_status_words_only_count_where_they_are_a_status() -> None:
     claims, _, _ = read_claims(text, METAS)
     assert [(c.line, c.text, c.claimed_status) for c in claims] == [
         (5, "Rate Limiting", ClaimedStatus.DONE)]
+
+
+MARKDOWNISH = st.lists(st.sampled_from(list("#|-*[]()`:x ✅⚠️❌\n\t.a1/%<>") +
+                                       ["‚úÖ", "**", "- [ ] ", "| --- |", "](../", "\n| a | ",
+                                        "Status:", "(COMPLETED)", "rate limiting"]),
+                       max_size=120).map("".join)
+
+
+@given(MARKDOWNISH)
+def test_any_text_yields_claims_without_crashing(text: str) -> None:
+    """Odd Markdown (broken tables, stray markers, nested lists) never raises."""
+    claims, _, _ = read_claims(text, METAS)
+    for claim in claims:
+        assert claim.line >= 1 and claim.text

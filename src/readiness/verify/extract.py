@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from readiness.model import CATEGORIES, Claim, ClaimedStatus, FileReference
 from readiness.verify import markers
@@ -65,15 +66,25 @@ def _heading_name(text: str) -> str:
     return name.strip(" *_`:-")
 
 
-def _roles(header: tuple[str, ...], row: TableRow) -> dict[str, int]:
+_ROLE_RES = {role: re.compile("|".join(rf"(?<![a-z]){re.escape(w)}" for w in words))
+             for role, words in _ROLE_WORDS.items()}
+
+
+@lru_cache(maxsize=256)
+def _header_roles(header: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+    """Column roles a header names; rows of one table share the answer."""
     roles: dict[str, int] = {}
     for index, title in enumerate(header):
         lowered = title.lower()
-        for role, words in _ROLE_WORDS.items():
-            if role not in roles and any(re.search(rf"(?<![a-z]){re.escape(w)}", lowered)
-                                         for w in words):
+        for role, pattern in _ROLE_RES.items():
+            if role not in roles and pattern.search(lowered):
                 roles[role] = index
                 break
+    return tuple(roles.items())
+
+
+def _roles(header: tuple[str, ...], row: TableRow) -> dict[str, int]:
+    roles = dict(_header_roles(header))
     if "status" not in roles:
         for index, cell in enumerate(row.cells):
             if index not in roles.values() and markers.emoji_status(cell.text):

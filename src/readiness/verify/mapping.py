@@ -100,6 +100,10 @@ class PracticeMapper:
             for alias in meta.aliases:
                 self._titles.setdefault(" ".join(tokens(alias)), meta.id)
         self._phrases.sort(key=lambda phrase: -len(phrase.words))
+        self._by_first: dict[str, list[_Phrase]] = {}
+        for phrase in self._phrases:  # longest first within each bucket, as sorted above
+            self._by_first.setdefault(phrase.words[0], []).append(phrase)
+        self._memo: dict[tuple[str, bool], tuple[str, ...]] = {}
 
     def map(self, text: str, *, short: bool = False) -> tuple[str, ...]:
         """Practice ids the text is about, best first; ``short`` for a name cell or heading.
@@ -107,6 +111,13 @@ class PracticeMapper:
         Only the words before the first preposition count when they match anything:
         "Load testing for concurrent authentication" is about load testing.
         """
+        key = (text, short)
+        cached = self._memo.get(key)
+        if cached is None:
+            cached = self._memo[key] = self._map(text, short)
+        return cached
+
+    def _map(self, text: str, short: bool) -> tuple[str, ...]:
         words = tokens(text)
         for cut, word in enumerate(words):
             if cut and word in _PREPOSITIONS:
@@ -121,7 +132,12 @@ class PracticeMapper:
             return ()
         taken = [False] * len(words)
         found: dict[str, int] = {}
-        for phrase in self._phrases:
+        present = set(words)
+        candidates = sorted({id(p): p for word in present
+                             for p in self._by_first.get(word, ())}.values(),
+                            key=lambda phrase: (-len(phrase.words), phrase.words))
+        first_seen: dict[str, int] = {}
+        for phrase in candidates:
             size = len(phrase.words)
             if size == 1 and phrase.words[0] in WEAK and not (
                     short and all(w in FILLER or w == phrase.words[0] for w in words)):
@@ -134,9 +150,12 @@ class PracticeMapper:
                 for position in range(start, start + size):
                     taken[position] = True
                 found[phrase.practice] = max(found.get(phrase.practice, 0), size)
+                first_seen[phrase.practice] = min(first_seen.get(phrase.practice, start), start)
         if not found and short:
             joined = " ".join(words)
-            close = difflib.get_close_matches(joined, list(self._titles), n=1, cutoff=0.85)
+            near = [title for title in self._titles
+                    if abs(len(title) - len(joined)) <= max(4, len(joined) // 4)]
+            close = difflib.get_close_matches(joined, near, n=1, cutoff=0.85)
             if close:
                 return (self._titles[close[0]],)
         if short and found:
@@ -146,7 +165,9 @@ class PracticeMapper:
         if any(size >= 2 for size in found.values()):
             found = {practice: size for practice, size in found.items()
                      if size >= 2 or not self._weak_only(practice, words)}
-        return tuple(sorted(found, key=lambda practice: -found[practice]))
+        # the longest match first; equally long ones in the order the text names them
+        return tuple(sorted(found, key=lambda practice: (-found[practice],
+                                                         first_seen[practice], practice)))
 
     def _weak_only(self, practice: str, words: list[str]) -> bool:
         """True when the practice matched the text only through generic single words."""
