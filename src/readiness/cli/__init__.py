@@ -23,6 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from readiness import __version__
+from readiness.cli.output import check_formats, emit
 from readiness.cli.probe_flags import parse_headers, probe_flags
 from readiness.config import FAIL_ON, PARSERS, Settings, load_settings
 from readiness.engine import assess, check_target, gate
@@ -123,12 +124,7 @@ def assess_command(path: Path, formats: str | None, out: Path | None, report_nam
             assessment = assess_live(root, settings, live, probe["target"],
                                      start=probe["start"], health_path=probe["health_path"],
                                      progress=report, say=_say(err, settings))
-    try:
-        _emit(assessment, chosen, root, out, report_name or root.name, verbose, err)
-    except BrokenPipeError:
-        # the reader stopped early (`| head`): not an error of ours; the gate still decides
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+    _emit(assessment, chosen, root, out, report_name or root.name, verbose, err)
     if "terminal" not in chosen:
         for warning in assessment.warnings:
             err.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
@@ -194,56 +190,26 @@ def _progress(console: Console, settings: Settings
         yield report
 
 
-class _Stdout(Console):
-    """Standard output that goes quiet when the reader stops early (`| head`) instead of
-    exiting 1, which would read as a failed gate."""
-
-    def on_broken_pipe(self) -> None:
-        self.quiet = True
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-
-
 def _check_formats(settings: Settings, out: Path | None) -> dict[str, type]:
     """The reporter class of every requested format; a usage error names what is wrong."""
     available = reporters()
-    unknown = [f for f in settings.formats if f not in available]
-    if unknown:
-        raise UserError(f"unknown format {unknown[0]!r}; available: {', '.join(available)}")
-    if out is None and len(settings.formats) > 1:
-        raise UserError(f"{len(settings.formats)} formats would be mixed on standard output; "
-                        "give --out DIR to write them to files")
+    check_formats(settings.formats, available, out)
     return {f: available[f] for f in settings.formats}
 
 
 def _emit(assessment: Assessment, formats: dict[str, type], root: Path, out: Path | None,
           name: str, verbose: bool, err: Console) -> None:
-    stdout = _Stdout(soft_wrap=False)
-    if out is not None:
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise UserError(f"cannot create output directory {out}: {exc.strerror}") from exc
-    for fmt, reporter_class in formats.items():
-        if fmt == "terminal":
-            TerminalReporter(verbose=verbose).print(assessment, stdout)
-            continue
+    def render(fmt: str) -> tuple[str, str]:
         if fmt == "markdown":
             link_root = os.path.relpath(root, out.resolve()) if out is not None else ""
-            reporter = MarkdownReporter(link_root=link_root.replace(os.sep, "/"))
+            reporter: Any = MarkdownReporter(link_root=link_root.replace(os.sep, "/"))
         else:
-            reporter = reporter_class()
-        text = reporter.render(assessment)
-        if out is None:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-            continue
-        target = out / f"{name}.{reporter.extension}"
-        try:
-            target.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UserError(f"cannot write {target}: {exc.strerror}") from exc
-        err.print(f"wrote {escape(str(target))}", highlight=False)
+            reporter = formats[fmt]()
+        return reporter.extension, reporter.render(assessment)
+
+    emit(list(formats), out, name, err,
+         terminal=lambda console: TerminalReporter(verbose=verbose).print(assessment, console),
+         render=render)
 
 
 @cli.group("rules", invoke_without_command=True)

@@ -11,11 +11,12 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from readiness.cli import _say, _Stdout, cli, live_options
+from readiness.cli import _say, cli, live_options
+from readiness.cli.output import check_formats, emit
 from readiness.cli.probe_flags import probe_flags
 from readiness.config import load_settings
 from readiness.engine.live import nothing_answered, probe
-from readiness.errors import EXIT_THRESHOLD_BREACHED, ProbeTargetError, UserError
+from readiness.errors import EXIT_THRESHOLD_BREACHED, ProbeTargetError
 from readiness.model import ProbeRun
 from readiness.report import PROBE_REPORTERS, ProbeTerminalReporter
 
@@ -50,22 +51,12 @@ def probe_command(formats: str | None, out: Path | None, report_name: str | None
                              or (root / ".readiness.toml").exists() else None,
                              cli_values, os.environ)
     out = Path(settings.out) if settings.out else None
-    unknown = [f for f in settings.formats if f not in PROBE_REPORTERS]
-    if unknown:
-        raise UserError(f"unknown format {unknown[0]!r} for probe; available: "
-                        f"{', '.join(PROBE_REPORTERS)}")
-    if out is None and len(settings.formats) > 1:
-        raise UserError(f"{len(settings.formats)} formats would be mixed on standard output; "
-                        "give --out DIR to write them to files")
+    check_formats(settings.formats, PROBE_REPORTERS, out, "probe")
     options = live_options(flags, settings)
     assert options is not None  # URL is a required argument
     run = probe(flags["target"], options, start=flags["start"],
                 health_path=flags["health_path"], say=_say(err, settings))
-    try:
-        _emit(run, settings.formats, out, report_name or "probe", err)
-    except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+    _emit(run, settings.formats, out, report_name or "probe", err)
     if "terminal" not in settings.formats:
         for warning in run.warnings:
             err.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
@@ -80,24 +71,9 @@ def probe_command(formats: str | None, out: Path | None, report_name: str | None
 
 def _emit(run: ProbeRun, formats: tuple[str, ...] | list[str], out: Path | None, name: str,
           err: Console) -> None:
-    if out is not None:
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise UserError(f"cannot create output directory {out}: {exc.strerror}") from exc
-    for fmt in formats:
-        if fmt == "terminal":
-            ProbeTerminalReporter().print(run, _Stdout(soft_wrap=False))
-            continue
+    def render(fmt: str) -> tuple[str, str]:
         reporter = PROBE_REPORTERS[fmt]()
-        text = reporter.render(run)
-        if out is None:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-            continue
-        target = out / f"{name}.{reporter.extension}"
-        try:
-            target.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UserError(f"cannot write {target}: {exc.strerror}") from exc
-        err.print(f"wrote {escape(str(target))}", highlight=False)
+        return reporter.extension, reporter.render(run)
+
+    emit(formats, out, name, err, terminal=lambda console: ProbeTerminalReporter().print(
+        run, console), render=render)

@@ -9,15 +9,15 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.markup import escape
 
-from readiness.cli import _progress, _say, _Stdout, cli, live_options
+from readiness.cli import _progress, _say, cli, live_options
+from readiness.cli.output import check_formats, emit
 from readiness.cli.probe_flags import probe_flags
 from readiness.config import load_settings
 from readiness.engine import assess, check_target
 from readiness.engine.live import probe, with_probes
 from readiness.engine.verify_run import default_root, read_report, verify
-from readiness.errors import EXIT_GATE_FAILED, UserError
+from readiness.errors import EXIT_GATE_FAILED
 from readiness.model import ClaimsAudit
 from readiness.report import VERIFY_REPORTERS, VerifyTerminalReporter
 
@@ -58,13 +58,7 @@ def verify_command(report: Path, path: Path | None, formats: str | None, out: Pa
                                   "progress": False if no_progress else None}
     settings = load_settings(root, cli_values, os.environ)
     out = Path(settings.out) if settings.out else None
-    unknown = [f for f in settings.formats if f not in VERIFY_REPORTERS]
-    if unknown:
-        raise UserError(f"unknown format {unknown[0]!r} for verify; available: "
-                        f"{', '.join(VERIFY_REPORTERS)}")
-    if out is None and len(settings.formats) > 1:
-        raise UserError(f"{len(settings.formats)} formats would be mixed on standard output; "
-                        "give --out DIR to write them to files")
+    check_formats(settings.formats, VERIFY_REPORTERS, out, "verify")
     read_report(report)  # a bad report fails now, not after the assessment
     live = live_options(flags, settings)
     with _progress(err, settings) as progress:
@@ -76,11 +70,7 @@ def verify_command(report: Path, path: Path | None, formats: str | None, out: Pa
             assessment = with_probes(assessment, run, settings)
         audit, _ = verify(report, path, settings, probes=run, assessment=assessment)
     name = report_name or f"{report.stem}.audit"
-    try:
-        _emit(audit, settings.formats, out, name, verbose, err)
-    except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+    _emit(audit, settings.formats, out, name, verbose, err)
     trust = audit.trust_score
     if min_trust is not None and (trust is None or trust < min_trust):
         shown = "n/a" if trust is None else f"{trust:.0f}%"
@@ -91,25 +81,10 @@ def verify_command(report: Path, path: Path | None, formats: str | None, out: Pa
 
 def _emit(audit: ClaimsAudit, formats: tuple[str, ...] | list[str], out: Path | None,
           name: str, verbose: bool, err: Console) -> None:
-    stdout = _Stdout(soft_wrap=False)
-    if out is not None:
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise UserError(f"cannot create output directory {out}: {exc.strerror}") from exc
-    for fmt in formats:
-        if fmt == "terminal":
-            VerifyTerminalReporter(verbose=verbose).print(audit, stdout)
-            continue
+    def render(fmt: str) -> tuple[str, str]:
         reporter = VERIFY_REPORTERS[fmt]()
-        text = reporter.render(audit)
-        if out is None:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-            continue
-        target = out / f"{name}.{reporter.extension}"
-        try:
-            target.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UserError(f"cannot write {target}: {exc.strerror}") from exc
-        err.print(f"wrote {escape(str(target))}", highlight=False)
+        return reporter.extension, reporter.render(audit)
+
+    emit(formats, out, name, err,
+         terminal=lambda console: VerifyTerminalReporter(verbose=verbose).print(audit, console),
+         render=render)
