@@ -14,9 +14,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
 
 from readiness.config import Settings
 from readiness.engine.run import assess
+from readiness.errors import ServiceStartError
 from readiness.model import Assessment, ProbeRun
 from readiness.practices.probed import apply_probes
 from readiness.probes import (
@@ -68,14 +72,45 @@ def probe(target: str, options: ProbeOptions, *, routes: Sequence[tuple[str, str
           cwd: Path | None = None, say: Say | None = None) -> ProbeRun:
     """Probe ``target``; with ``start``, run that command first and always stop it."""
     if start is None:
-        return run_probes(target, options, known_routes=routes, progress=say)
-    health = target.rstrip("/") + (health_path or "/")
-    if say:
-        say(f"starting: {start}")
-    with ManagedService(start, health, cwd=str(cwd) if cwd else None):
+        run = run_probes(target, options, known_routes=routes, progress=say)
+    else:
+        health = target.rstrip("/") + (health_path or "/")
+        if _answers(health):
+            raise ServiceStartError(
+                f"something already answers at {health}: stop it (or choose another port) "
+                "so that --start probes the service it starts")
         if say:
-            say(f"{health} answers; probing")
-        return run_probes(target, options, known_routes=routes, progress=say)
+            say(f"starting: {start}")
+        with ManagedService(start, health, cwd=str(cwd) if cwd else None):
+            if say:
+                say(f"{health} answers; probing")
+            run = run_probes(target, options, known_routes=routes, progress=say)
+    return replace(run, warnings=(*run.warnings, *_notes(target, options)))
+
+
+def _answers(url: str) -> bool:
+    """Does anything answer at ``url`` already (one request, one second)?"""
+    try:
+        with httpx.Client(timeout=1.0, follow_redirects=False, trust_env=False) as client:
+            client.get(url)
+    except httpx.HTTPError:
+        return False
+    return True
+
+
+def _notes(target: str, options: ProbeOptions) -> list[str]:
+    """What the user should know about how the URL and thresholds were used."""
+    notes: list[str] = []
+    path = urlsplit(target).path.rstrip("/")
+    if path:
+        notes.append(f"probed under {path}/ (discovery, health and error probes are relative "
+                     "to it); give the service's root URL if it is served at /")
+    if not options.allow_load:
+        skipped = [t.expression for t in options.parsed_thresholds() if t.scope != "health"]
+        if skipped:
+            notes.append("threshold(s) not evaluated without --allow-load: "
+                         + ", ".join(skipped))
+    return notes
 
 
 def nothing_answered(run: ProbeRun) -> str | None:

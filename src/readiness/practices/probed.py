@@ -4,10 +4,13 @@ A probe check is one more piece of evidence for a practice, with ``source: probe
 
 - it *confirms* a control (``pass``): a static ``implemented`` keeps its status and gains
   the observation; a control readiness could not see in the repository (``missing``,
-  ``unknown``: a header set by a proxy, a limit enforced by a gateway) becomes
-  ``implemented`` on the probe's evidence alone; ``scale.latency-budget`` becomes
-  ``implemented`` only when a target was declared in the repository (static ``partial``),
-  and ``partial`` when the measurement is all there is;
+  ``unknown``, or ``na`` when the static predicates did not see the need: a header set
+  by a proxy, a limit enforced by a gateway, a readiness check against a database the
+  code reaches through configuration) becomes ``implemented`` on the probe's evidence
+  alone, except ``sec.cors``, where passing means only that nothing was granted;
+  ``scale.latency-budget`` becomes ``implemented`` only when a target was declared in
+  the repository (static ``partial``), and ``partial`` when the measurement is all
+  there is;
 - it *refutes* a control (``fail``): a static ``implemented`` becomes ``partial`` and
   shows both sides; ``missing`` stays missing with the observation as an anti-pattern;
   ``na`` becomes ``missing`` (the probe saw the thing the repository did not show);
@@ -23,6 +26,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from readiness.model import AntiPatternHit, Evidence, Finding, ProbeCheck, ProbeRun, Status, clip
+
+# Practices where a passing probe only saw nothing wrong: no CORS header granted is
+# what "not applicable" already says, so it does not make the practice implemented.
+_ABSENCE_IS_THE_CONTROL = frozenset({"sec.cors"})
 
 # Practices whose probe can complete what the repository only declares.
 _COMPLETED_BY_PROBE = frozenset({"scale.latency-budget"})
@@ -71,7 +78,10 @@ def merge(finding: Finding, checks: Sequence[ProbeCheck]) -> Finding:
             status = Status.IMPLEMENTED
             message = f"observed on the running service (not found in the repository): {seen}"
         elif status == Status.NA:
-            return finding
+            if finding.practice in _ABSENCE_IS_THE_CONTROL:
+                return finding
+            status = Status.IMPLEMENTED  # the service shows what the repository did not
+            message = f"observed on the running service: {seen}"
         elif status == Status.IMPLEMENTED:
             message = f"{message}; confirmed on the running service: {seen}"
         else:

@@ -2,18 +2,26 @@
 
 A route is non-public when OpenAPI gives it a ``security`` requirement, or, when the
 description declares no security at all (or only the static analysis knows the
-route), when it is not a health/docs/metrics route. Only GET and HEAD are sent by
-default; write methods only with ``allow_writes``, and then with an empty body. The
-extra request headers of the options are *not* sent: they may carry credentials.
+route), when it is not a health/docs/metrics route; a route declared public whose
+path names something private (``/admin``, ``/users``, ``/settings``…) is called too.
+Only GET and HEAD are sent by default; write methods only with ``allow_writes``, and
+then with an empty body. The extra request headers of the options are *not* sent:
+they may carry credentials.
 """
 
 from __future__ import annotations
+
+import re
 
 from readiness.model import ProbeCheck, ProbeResult
 from readiness.probes.context import Context, Recorder, Route
 from readiness.probes.http import Exchange
 
 SAFE_METHODS = ("GET", "HEAD")
+# A route OpenAPI declares public is still called when its path says it should not be:
+# an unauthenticated /admin/users next to secured routes is the hole this probe is for.
+SENSITIVE = re.compile(r"(^|/)(admin|internal|private|manage(ment)?|users?|accounts?|billing|"
+                       r"settings|config|secrets?|keys?|tokens?|staff|superuser)(/|$)", re.I)
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 
@@ -23,8 +31,10 @@ def candidates(ctx: Context) -> tuple[list[Route], int]:
     skipped_writes = 0
     seen: set[tuple[str, str]] = set()
     for route in ctx.found.routes:
-        if route.secured is False or route.is_infrastructure:
+        if route.is_infrastructure:
             continue
+        if route.secured is False and not SENSITIVE.search(route.url_path):
+            continue  # declared public, and its path does not suggest otherwise
         if (route.method, route.url_path) in seen:
             continue
         if route.method in WRITE_METHODS and not ctx.options.allow_writes:

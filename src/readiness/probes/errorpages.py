@@ -76,8 +76,10 @@ def probe_errors(ctx: Context) -> ProbeResult:
             ctx.debug_pages.append(answer.url)
         if answer.status is None or answer.status >= 500:
             faults.append((f"{label} -> {answer.status or answer.error}", answer))
-        elif answer.status < 400:
+        elif answer.status < 300:
             faults.append((f"{label} -> {answer.status} (accepted)", answer))
+        elif answer.status < 400:
+            continue  # a redirect (307 to a trailing slash) neither accepts nor rejects
         elif ctx.found.is_api and not answer.is_json and answer.status != 405:
             html_errors.append(answer)
     checks: list[ProbeCheck] = []

@@ -218,9 +218,10 @@ class Judge:
                 rate = result.measured.get("error_rate")
                 value = (1.0 - float(rate)) * 100.0 if isinstance(rate, (int, float)) else None
             if isinstance(value, (int, float)):
-                note = f"{result.probe}: {key} = {value:g}"
-                return float(value), result.probe, Evidence(result.target, 0, note,
-                                                            source="probe")
+                path = result.measured.get("path")
+                where = f"{result.probe} on {path}" if isinstance(path, str) else result.probe
+                note = f"{where}: {key} = {value:g}"
+                return float(value), where, Evidence(result.target, 0, note, source="probe")
         return None, "", None
 
     def _judge_figure(self, claim: Claim, refs: tuple[FileReference, ...]) -> JudgedClaim:
@@ -240,7 +241,9 @@ class Judge:
                                f"the probes did not measure {figure.kind} (load needs "
                                "--allow-load)", references=refs)
         limit = bound(figure.target)
-        shown = f"measured {measured:g}{' ms' if figure.kind.endswith('_ms') else ''} ({probe})"
+        unit = " ms" if figure.kind.endswith("_ms") else " %" if figure.kind == "success_rate" \
+            else ""
+        shown = f"measured {measured:g}{unit} ({probe})"
         if limit is None:
             return JudgedClaim(claim, Verdict.UNVERIFIABLE,
                                f"{shown}; the claim states no target to compare with",

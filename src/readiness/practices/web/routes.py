@@ -32,8 +32,14 @@ def last_segment(path: str) -> str:
     return parts[-1] if parts else ""
 
 
+_PARAMETER = re.compile(r"[{<]|\(\?P|(^|/):\w")
+
+
 def is_health_route(route: Route) -> bool:
-    return bool(HEALTH_SEGMENT.match(last_segment(route.path)))
+    """A health path has no parameters: ``/notifications/<uuid>/status`` is a resource's
+    status, not the service's."""
+    return bool(HEALTH_SEGMENT.match(last_segment(route.path))) and \
+        not _PARAMETER.search(route.path)
 
 
 def is_ready_route(route: Route) -> bool:
