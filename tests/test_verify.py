@@ -210,8 +210,9 @@ def test_path_defaults_to_the_reports_repository(tmp_path: Path) -> None:
 # -- bad input --------------------------------------------------------------------------------
 
 
-def _report_error(tmp_path: Path, report: Path) -> str:
-    run = run_cli("verify", str(report), str(SERVICE), "--no-progress")
+def _report_error(tmp_path: Path, report: Path, with_path: bool = True) -> str:
+    args = [str(SERVICE)] if with_path else []
+    run = run_cli("verify", str(report), *args, "--no-progress")
     assert run.code == EXIT_USAGE, run.out + run.err
     lines = [line for line in run.err.splitlines() if line.strip()]
     assert len(lines) == 1, run.err
@@ -245,7 +246,24 @@ def test_fifty_megabyte_report(tmp_path: Path) -> None:
     with report.open("wb") as handle:
         handle.truncate(50 * 1024 * 1024)  # sparse: costs no disk, reads as 50 MB
     message = _report_error(tmp_path, report)
-    assert "50.0 MB" in message and "up to 10 MB" in message
+    assert "50.0 MB" in message and "up to 5 MB" in message
+
+
+def test_utf16_report_is_decoded(tmp_path: Path) -> None:
+    """Windows tools write UTF-16 with a byte-order mark; it is read, not called binary."""
+    report = tmp_path / "report.md"
+    report.write_bytes("| Practice | Status |\n|---|---|\n| Rate limiting | ✅ |\n"
+                       .encode("utf-16"))
+    run = run_cli("verify", str(report), str(SERVICE), "--format", "json", "--no-progress")
+    assert run.code == EXIT_OK, run.err
+    assert run.json()["claims"][0]["verdict"] == "confirmed"
+
+
+def test_report_outside_a_repository_needs_path(tmp_path: Path) -> None:
+    report = tmp_path / "review.md"
+    report.write_text("| Practice | Status |\n|---|---|\n| Rate limiting | ✅ |\n")
+    message = _report_error(tmp_path, report, with_path=False)
+    assert "no git repository holds this report" in message
 
 
 def test_directory_as_report(tmp_path: Path) -> None:

@@ -120,3 +120,32 @@ def test_any_text_yields_claims_without_crashing(text: str) -> None:
     claims, _, _ = read_claims(text, METAS)
     for claim in claims:
         assert claim.line >= 1 and claim.text
+
+
+def test_lower_status_words_win_over_a_check_mark() -> None:
+    """"✅ Partial" in a status cell and "Status: ✅ PARTIALLY ADDRESSED" are partial."""
+    text = ("| Practice | Status |\n|---|---|\n| Timeouts | ✅ Partial |\n\n"
+            "#### 3. Error Handling (IMPROVED ✅)\n- **Status:** ✅ **PARTIALLY ADDRESSED**\n")
+    claims, _, _ = read_claims(text, METAS)
+    assert [(c.text, c.claimed_status) for c in claims] == [
+        ("Timeouts", ClaimedStatus.PARTIAL), ("Error Handling", ClaimedStatus.PARTIAL)]
+
+
+def test_files_to_create_are_not_cited_as_evidence() -> None:
+    text = ("### ✅ Input Validation (COMPLETED)\n**Files:** `app/schemas.py`\n\n"
+            "**Files to create:**\n- `app/validators.py`\n")
+    claims, _, _ = read_claims(text, METAS)
+    assert [r.path for r in claims[0].references] == ["app/schemas.py"]
+
+
+def test_a_nested_marked_item_qualifies_its_parent() -> None:
+    text = "- Error tracking\n  - ⚠️ only wired in `app/main.py:3`\n"
+    claims, _, _ = read_claims(text, METAS)
+    assert [(c.text, c.practices) for c in claims] == [
+        ("Error tracking: only wired in app/main.py:3", ("obs.error-tracking",))]
+
+
+def test_headings_about_the_report_are_not_claims() -> None:
+    text = "### Medium Risk ⚠️\n- something\n\n### ✅ Strengths\n- `src/data/`\n"
+    claims, _, _ = read_claims(text, METAS)
+    assert claims == []

@@ -19,7 +19,7 @@ from readiness.errors import ReportInputError
 from readiness.model import Assessment, ClaimsAudit, ProbeRun
 from readiness.verify import audit
 
-MAX_REPORT_BYTES = 10 * 1024 * 1024
+MAX_REPORT_BYTES = 5 * 1024 * 1024
 MAX_INDEX_FILES = 200_000
 _SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache",
               ".pytest_cache", "dist", "build", ".hg", ".svn"}
@@ -57,6 +57,12 @@ def read_report(path: Path, limit: int = MAX_REPORT_BYTES) -> str:
         raise ReportInputError(f"{path}: cannot read: {exc.strerror}") from exc
     if not data.strip():
         raise ReportInputError(f"{path}: the report is empty")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with a byte-order mark (Windows)
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ReportInputError(f"{path}: starts like UTF-16 text but does not decode; "
+                                   "save it as UTF-8") from exc
     if b"\x00" in data[:8192]:
         raise ReportInputError(f"{path}: binary data, not a Markdown report")
     try:
@@ -74,12 +80,16 @@ def read_report(path: Path, limit: int = MAX_REPORT_BYTES) -> str:
 
 
 def default_root(report: Path) -> Path:
-    """Where the code a report describes lives: the enclosing git repository, else its folder."""
+    """Where the code a report describes lives: the git repository that holds the report.
+
+    Outside a repository there is no safe guess (a report in /tmp would be checked
+    against /tmp), so that is a usage error asking for PATH."""
     folder = report.resolve().parent
     for candidate in (folder, *folder.parents):
         if (candidate / ".git").exists():
             return candidate
-    return folder
+    raise ReportInputError(f"{report}: no git repository holds this report; give the PATH of "
+                           "the code it describes (readiness verify REPORT PATH)")
 
 
 class RepositoryTree:

@@ -18,6 +18,8 @@ from readiness.verify.judge import Judge, SourceTree
 from readiness.verify.mapping import PracticeMapper
 from readiness.verify.mojibake import repair
 
+MAX_CLAIMS = 5_000  # a long review has a few hundred; beyond this the output helps nobody
+
 
 def read_claims(text: str, metas: Iterable[PracticeMeta]) -> tuple[list[Claim], Document, int]:
     """The claims of a report text, its parsed document, and how many symbols were repaired."""
@@ -38,6 +40,10 @@ def audit(report: str, root: str, text: str, assessment: Assessment, tree: Sourc
         else:
             warnings.append("no claims found: no status markers (✅ ⚠️ ❌, [x], Implemented, "
                             "Missing...) in tables, lists or headings")
+    if len(claims) > MAX_CLAIMS:
+        warnings.append(f"the report holds {len(claims):,} claims; the first {MAX_CLAIMS:,} "
+                        "were judged (is it really one readiness review?)")
+        claims = claims[:MAX_CLAIMS]
     judged = Judge(assessment, tree, probes).judge_all(claims)
     return ClaimsAudit(report=report, root=root, claims=tuple(judged),
                        assessed_score=assessment.summary.score,

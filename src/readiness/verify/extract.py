@@ -35,6 +35,12 @@ _NUMBERING = re.compile(r"^\s*(?:\d+[.)]|[A-Z][.)]|#\d+)\s*")
 _PAREN_STATUS = re.compile(r"\((?:[^()]*)\)\s*$")
 _OVERALL = re.compile(r"overall[^:%]{0,60}:?\s*\**\s*(\d{1,3}(?:\.\d+)?)\s*%", re.I)
 _TODO = re.compile(r"^\W*(action required|todo|to do|next step|needs? to|not yet)\b", re.I)
+_PLANNED = re.compile(r"\b(files? to (create|add|write|change)|to be (created|added)|"
+                      r"new files?|planned files?|will (create|add))\b", re.I)
+_DESCRIBES_RISK = re.compile(r"^\W*(current )?(risk|problem|impact|issue|threat)s?\W*:", re.I)
+_NOT_A_CLAIM = re.compile(r"\b(risks?|recommendations?|decision|summary|conclusions?|next steps?|"
+                          r"overview|strengths|weaknesses|highlights|achievements|verdict|"
+                          r"outlook|timeline|roadmap|phase \d+)\b", re.I)
 _PERCENT = re.compile(r"(\d{1,3}(?:\.\d+)?)\s*%")
 
 _ROLE_WORDS: dict[str, tuple[str, ...]] = {
@@ -112,6 +118,14 @@ def _category(name: str) -> str | None:
         if re.search(rf"\b{prefix}", lowered):
             return category_id
     return None
+
+
+def _only_references(text: str, refs: tuple[FileReference, ...]) -> bool:
+    """True when the text is file names and little else ("`a.py` - add X" is more)."""
+    rest = text
+    for ref in refs:
+        rest = rest.replace(ref.text, " ")
+    return len(re.sub(r"[\W_]+", "", rest)) <= 2
 
 
 def _is_category_title(name: str) -> bool:
@@ -192,6 +206,7 @@ class ClaimExtractor:
         status_index: int | None = None
         refs: list[FileReference] = list(references(heading.inline))
         caveats: list[str] = []
+        planned = False
         for offset, block in enumerate(doc.blocks[heading.index + 1:], heading.index + 1):
             if isinstance(block, Heading):
                 break
@@ -200,9 +215,13 @@ class ClaimExtractor:
                 found = markers.status_line(text.replace("*", ""))
                 if found is not None and status_index is None:
                     status_index = offset
-                    status = status or found
-                refs.extend(r for r in references(block.inline) if r not in refs)
-                if markers.CAVEAT.search(text) and len(caveats) < 3:
+                    status = markers.lowest(status, found)
+                if isinstance(block, Paragraph):
+                    planned = bool(_PLANNED.search(text))
+                if not planned and not _PLANNED.search(text):
+                    refs.extend(r for r in references(block.inline) if r not in refs)
+                if markers.CAVEAT.search(text) and not _DESCRIBES_RISK.match(text) \
+                        and len(caveats) < 3:
                     caveats.append(text[:200])
             elif isinstance(block, TableRow):
                 continue
@@ -245,6 +264,8 @@ class ClaimExtractor:
             return Claim(text=_clean(heading.text), line=heading.line, claimed_status=status,
                          kind="category", category=category,
                          claimed_score=float(percent.group(1)))
+        if not section.practices and _NOT_A_CLAIM.search(name):
+            return None  # "Medium Risk ⚠️", "✅ Strengths": headings about the report itself
         caveats = section.caveats if status == ClaimedStatus.DONE else ()
         return Claim(text=name, line=heading.line, claimed_status=status, kind="heading",
                      section=heading.parent.text if heading.parent else "",
@@ -278,7 +299,7 @@ class ClaimExtractor:
         for item in cells:
             refs.extend(r for r in references(item) if r not in refs)
         target, current = cell("target"), cell("current")
-        if target is not None and current is not None:
+        if target is not None and current is not None and re.search(r"\d", current.text):
             if status is None:
                 return None
             fig = figure(name, current.text, target.text)
@@ -339,12 +360,24 @@ class ClaimExtractor:
             if fig.kind:
                 return Claim(text=clean, line=item.line, claimed_status=status, kind="metric",
                              section=section, references=refs, figure=fig)
+        if refs and owner is not None and _only_references(clean, refs):
+            # "- [ ] `pages/6_Prediction_Inference.py`" under "2. Prediction Schema Validation"
+            name = _heading_name(owner.heading.text)
+            return Claim(text=f"{name}: {clean}", line=item.line, claimed_status=status,
+                         kind=kind, section=section, references=refs,
+                         practices=owner.practices)
         head, colon, _ = clean.partition(":")
         texts = [(head, True), (clean, False)] if colon and len(head.split()) <= 6 \
             else [(clean, len(clean.split()) <= 6)]
         practices = first_mapping(self.mapper, texts)
         if not practices and inherited_only:
             return None  # an unmarked detail line that names no practice is not a claim
+        if not practices and item.depth > 0 and item.parent_text:
+            # "- Error tracking\n  - ⚠️ partially wired in x.py": the child qualifies its parent
+            parent = _clean(item.parent_text)
+            practices = self.mapper.map(parent.split(":")[0], short=True)
+            if practices:
+                clean = f"{parent}: {clean}"
         context = (item.parent_text,) if item.parent_text and not practices else ()
         return Claim(text=clean, line=item.line, claimed_status=status, kind=kind,
                      section=section or item.parent_text, references=refs, practices=practices,

@@ -155,7 +155,7 @@ class PracticeMapper:
             joined = " ".join(words)
             near = [title for title in self._titles
                     if abs(len(title) - len(joined)) <= max(4, len(joined) // 4)]
-            close = difflib.get_close_matches(joined, near, n=1, cutoff=0.85)
+            close = difflib.get_close_matches(joined, near, n=1, cutoff=0.9)
             if close:
                 return (self._titles[close[0]],)
         if short and found:

@@ -60,8 +60,21 @@ def word_status(text: str) -> ClaimedStatus | None:
 
 
 def cell_status(text: str) -> ClaimedStatus | None:
-    """A table status cell: emoji first, then words."""
-    return emoji_status(text) or word_status(text)
+    """A table status cell: the emoji, unless a word says less ("✅ Partial" is partial)."""
+    emoji = emoji_status(text)
+    word = word_status(_EMOJI_RE.sub(" ", text))
+    if emoji is None:
+        return word
+    return lowest(emoji, word)
+
+
+_RANK = {DONE: 2, PARTIAL: 1, MISSING: 0}
+
+
+def lowest(*statuses: ClaimedStatus | None) -> ClaimedStatus | None:
+    """The least done of the statuses given (None ignored)."""
+    found = [s for s in statuses if s is not None]
+    return min(found, key=lambda s: _RANK[s]) if found else None
 
 
 def heading_status(text: str) -> ClaimedStatus | None:
@@ -86,7 +99,7 @@ def status_line(text: str) -> ClaimedStatus | None:
     if not match:
         return None
     value = match.group(1)
-    return emoji_status(value) or word_status(value.split(",")[0][:60])
+    return cell_status(value.split(",")[0][:60])
 
 
 def strip_markers(text: str) -> str:

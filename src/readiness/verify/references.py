@@ -20,8 +20,8 @@ _EXTENSIONS = (
 _NAMES = ("Dockerfile", "Makefile", "Procfile", "Jenkinsfile", "docker-compose.yml")
 _LINE_SUFFIX = re.compile(r"(?::|#L)(\d+)(?:\s*[-–]\s*L?(\d+))?$")
 _PATHLIKE = re.compile(
-    r"(?<![\w/.@-])((?:\.{0,2}/)?(?:[\w.-]+/)+[\w.-]+\.(?:" + "|".join(_EXTENSIONS) + r")"
-    r"(?::\d+(?:-\d+)?)?)(?![\w/])")
+    r"(?<![\w/.@-])((?:\.{0,2}/)?(?:[\w.-]+/)+(?:[\w.-]+\.(?:" + "|".join(_EXTENSIONS) +
+    r")|Dockerfile[\w.-]*)(?::\d+(?:-\d+)?)?)(?![\w/])")
 
 
 def _looks_like_path(text: str) -> bool:
@@ -69,6 +69,10 @@ def references(inline: Inline) -> tuple[FileReference, ...]:
 
     link_texts = set()
     for href, label in inline.links:
+        if href.lower().startswith("file:"):
+            add(re.sub(r"^file:(//[^/]*)?", "", href, flags=re.I) or "/")  # marked, never read
+            link_texts.add(label)
+            continue
         if re.match(r"^[a-z][a-z0-9+.-]*:", href, re.I) and not re.match(r"^[a-z]:[\\/]", href,
                                                                           re.I):
             continue  # http:, https:, mailto: ... are not files

@@ -125,7 +125,8 @@ def _is_trivial(facts: RepoFacts, path: str, function: Function) -> bool:
     "code.tests", "Automated tests", priority="C", effort="M", applies="ALL",
     statuses="implemented partial missing",
     sources=("S1", "S4", "FOW stab", "MLTS I2"),
-    aliases=("tests", "unit tests", "test suite", "integration tests", "testing"),
+    aliases=("tests", "unit tests", "test suite", "integration tests", "testing",
+             "automated tests", "automated testing", "test coverage"),
     recommendation="Add a pytest suite under `tests/` that imports the application: unit tests "
                    "for the domain code and API tests through the framework's test client.",
 )

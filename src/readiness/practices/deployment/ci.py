@@ -53,7 +53,8 @@ def _run_ev(facts: RepoFacts, run: _TestRun, note: str = "") -> Evidence:
     "deploy.ci", "CI runs tests", priority="C", effort="L", applies="ALL",
     statuses="implemented partial missing",
     sources=("S1", "S2", "FOW stab"),
-    aliases=("ci", "continuous integration", "ci pipeline", "github actions", "automated tests"),
+    aliases=("ci", "continuous integration", "ci pipeline", "github actions", "ci/cd",
+             "ci runs the tests"),
     recommendation="Add a CI workflow triggered on push and pull request that installs the "
                    "project and runs `pytest` (or tox/nox/`make test`), and let a failing "
                    "test fail the build.",

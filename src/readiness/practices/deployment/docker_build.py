@@ -95,7 +95,9 @@ def _grade_image(facts: RepoFacts, dockerfile: Dockerfile) -> _ImageGrade:
 
 @practice(
     "deploy.docker-build", "Lean multi-stage image", priority="M", effort="L", applies="CONT",
-    sources=("S1",), aliases=("dockerfile", "docker image", "multi-stage build", "docker build"),
+    sources=("S1",), aliases=("dockerfile", "docker image", "multi-stage build", "docker build",
+                                        "docker", "docker containers", "containerized",
+                                        "containerised"),
     recommendation="Build in two stages (install dependencies in a builder, `COPY --from=` "
                    "only the result), start from a pinned slim or distroless base, add a "
                    "`.dockerignore` and install with `--no-cache-dir`.",

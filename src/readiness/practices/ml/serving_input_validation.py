@@ -192,7 +192,7 @@ def _dataframe_checks(facts: RepoFacts) -> tuple[str, Evidence] | None:
     "ml.serving-input-validation", "Prediction input schema", priority="C", effort="M",
     applies="MLS", sources=("S4", "S0", "MLTS D1", "MLTS Mon2"),
     aliases=("input validation", "prediction input validation", "request schema",
-             "schema validation"),
+             "schema validation", "prediction schema validation", "prediction schema"),
     recommendation="Describe every model feature in the request model with its type and "
                    "range (`Field(ge=..., le=...)`, `Literal[...]`), and check uploaded "
                    "files against the saved training schema (columns and dtypes), answering "

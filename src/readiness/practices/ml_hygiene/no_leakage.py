@@ -204,7 +204,8 @@ def _leak_report(facts: RepoFacts) -> _LeakReport:
 
 @practice(
     "mlh.no-leakage", "Leakage-safe preprocessing", priority="C", effort="L", applies="MLT",
-    sources=("S4",), aliases=("data leakage", "leakage", "train/test contamination"),
+    sources=("S4",), aliases=("data leakage", "leakage", "train/test contamination",
+                                    "sklearn pipeline"),
     recommendation="Split first, then fit scalers, imputers, encoders, selectors and "
                    "resamplers on the training split only: put them in a scikit-learn "
                    "`Pipeline`/`ColumnTransformer` (imblearn `Pipeline` for SMOTE) and fit "

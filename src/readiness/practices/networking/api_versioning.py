@@ -42,7 +42,8 @@ def _is_api_route(facts: RepoFacts, graph: RouterGraph, route: Route) -> bool:
 @practice(
     "net.api-versioning", "Versioning and deprecation", priority="M", effort="L", applies="API",
     sources=("S1", "FOW stab"),
-    aliases=("api versioning", "versioning", "deprecation", "api version"),
+    aliases=("api versioning", "versioning", "deprecation", "api version",
+             "api deprecation", "deprecation policy"),
     recommendation="Mount every API router under a version prefix (`/api/v1`) and give clients "
                    "a deprecation path: `deprecated=True` on old routes, `Deprecation`/`Sunset` "
                    "headers, and a documented policy for retiring versions.",

@@ -112,7 +112,9 @@ def _custom_collector(facts: RepoFacts) -> list[Evidence]:
 @practice(
     "obs.metrics", "RED metrics exposed", priority="H", effort="L", applies="HTTP or Q",
     sources=("S1", "S0", "S2", "S3", "SRE"),
-    aliases=("metrics", "prometheus", "monitoring", "red metrics", "instrumentation"),
+    aliases=("metrics", "prometheus", "monitoring", "red metrics", "instrumentation",
+             "performance monitoring", "metrics endpoint", "application metrics",
+             "metrics collection"),
     recommendation="Expose Prometheus metrics: prometheus-fastapi-instrumentator "
                    "(`Instrumentator().instrument(app).expose(app)`), django-prometheus, or "
                    "prometheus_client with a request-duration `Histogram` and "

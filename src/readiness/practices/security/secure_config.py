@@ -205,7 +205,8 @@ def _prod_split(facts: RepoFacts) -> list[Evidence]:
     "sec.secure-config", "Debug off, safe prod defaults", priority="C", effort="L",
     applies="HTTP", sources=("S0", "T10 A05", "ASVS V13"),
     aliases=("debug mode", "secure configuration", "security misconfiguration",
-             "production settings", "allowed hosts"),
+             "production settings", "allowed hosts", "security configuration", "debug off",
+             "debug disabled"),
     recommendation="Read DEBUG from the environment with a False default, restrict hosts "
                    "(`ALLOWED_HOSTS`, `TrustedHostMiddleware`), and switch interactive API "
                    "docs and error details off in production (`docs_url=None`).",
