@@ -366,9 +366,13 @@ class ClaimExtractor:
             return Claim(text=f"{name}: {clean}", line=item.line, claimed_status=status,
                          kind=kind, section=section, references=refs,
                          practices=owner.practices)
-        head, colon, _ = clean.partition(":")
-        texts = [(head, True), (clean, False)] if colon and len(head.split()) <= 6 \
-            else [(clean, len(clean.split()) <= 6)]
+        words = clean  # what the claim says, without the file names it cites
+        for ref in refs:
+            words = words.replace(ref.text, " ")
+        words = " ".join(words.split())
+        head, colon, _ = words.partition(":")
+        texts = [(head, True), (words, False)] if colon and len(head.split()) <= 6 \
+            else [(words, len(words.split()) <= 6)]
         practices = first_mapping(self.mapper, texts)
         if not practices and inherited_only:
             return None  # an unmarked detail line that names no practice is not a claim
