@@ -304,3 +304,18 @@ def test_references_never_read_outside_the_repository(tmp_path: Path) -> None:
                         "a symlink that leads outside the repository: not read",
                         "points outside the repository: not read"]
     assert all(c["verdict"] == "stale-reference" for c in run.json()["claims"])
+
+
+def test_the_bundled_example_review() -> None:
+    """examples/prediction-api-review.md: links are relative to the report's folder, which
+    lies outside the assessed root; true and false claims come out as such."""
+    review = ROOT / "examples" / "prediction-api-review.md"
+    run = run_cli("verify", str(review), str(ROOT / "examples" / "prediction-api"),
+                  "--format", "json", "--no-progress")
+    assert run.code == EXIT_OK, run.err
+    claims = {c["line"]: c for c in run.json()["claims"]}
+    expected = {25: "confirmed", 29: "stale-reference", 35: "understated", 42: "overstated",
+                48: "overstated", 53: "confirmed", 60: "unverifiable", 66: "overstated",
+                67: "unverifiable"}
+    assert {line: claims[line]["verdict"] for line in expected} == expected
+    assert claims[25]["references"][0]["resolved"] == "app/main.py"

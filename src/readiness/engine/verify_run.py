@@ -116,11 +116,11 @@ class RepositoryTree:
         if ref.startswith(("/", "~")) or (len(ref) > 1 and ref[1] == ":"):
             return None, "an absolute path, outside the repository: not read"
         candidates: list[str] = []
-        if self.report_dir is not None and self.report_dir.is_relative_to(self.root):
-            base = self.report_dir.relative_to(self.root).as_posix()
-            joined = self._inside(posixpath.join(base, ref) if base != "." else ref)
-            if joined is not None:
-                candidates.append(joined)
+        if self.report_dir is not None:
+            # a link is relative to the report's folder, wherever the report lives
+            joined = Path(os.path.normpath(self.report_dir / ref))
+            if joined.is_relative_to(self.root):
+                candidates.append(joined.relative_to(self.root).as_posix())
         direct = self._inside(ref)
         if direct is not None:
             candidates.append(direct)
