@@ -212,3 +212,71 @@ def test_tls_mismatch_keeps_the_report_and_exits_2(secure_server: str) -> None:
     assert run.json()["probes"][0]["error"]  # what was observed is kept
     lines = [line for line in run.err.splitlines() if line.startswith("readiness: error")]
     assert len(lines) == 1 and https in lines[0]
+
+
+def test_a_fast_health_check_does_not_complete_a_declared_budget() -> None:
+    """Only a load probe can show a declared (load) latency target is met."""
+    from readiness.model import ProbeResult
+    budget = _finding("scale.latency-budget", Status.PARTIAL, STATIC)
+    health = ProbeResult("health", "http://127.0.0.1:9/health",
+                         checks=(_check("scale.latency-budget", "pass"),))
+    run = ProbeRun("http://127.0.0.1:9", "2026-12-01T00:00:00+00:00", (health,))
+    findings, _ = apply_probes([budget], run)
+    assert findings[0].status == Status.PARTIAL
+    load = ProbeResult("latency-closed", "http://127.0.0.1:9/health",
+                       checks=(_check("scale.latency-budget", "pass"),))
+    run = ProbeRun("http://127.0.0.1:9", "2026-12-01T00:00:00+00:00", (health, load))
+    assert apply_probes([budget], run)[0][0].status == Status.IMPLEMENTED
+
+
+def test_verify_with_target_exits_4_on_a_breached_threshold(secure_server: str) -> None:
+    run = run_cli("verify", str(REPORTS / "metrics.md"), str(SERVICE), "--target",
+                  secure_server, "--threshold", "health:p(95)<0.001ms", "--format", "json",
+                  *QUICK)
+    assert run.code == EXIT_THRESHOLD_BREACHED, run.err
+    assert run.json()["claims"]
+
+
+def test_verify_with_an_unanswering_target_exits_2(secure_server: str) -> None:
+    https = secure_server.replace("http://", "https://")
+    run = run_cli("verify", str(REPORTS / "metrics.md"), str(SERVICE), "--target", https,
+                  "--format", "json", *QUICK)
+    assert run.code == EXIT_USAGE, run.err
+    assert run.json()["summary"]["probed"] == https  # the audit was still written
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--health-path", "health"], "give a path starting with /"),
+    (["--target", "http://[::1"], "http://[::1"),
+])
+def test_start_arguments_are_checked_before_starting(args: list[str], message: str) -> None:
+    port = free_port()
+    argv = ["assess", str(SERVERS), "--start", f"{sys.executable} -c 'pass'",
+            "--target", f"http://127.0.0.1:{port}", *args, "--format", "json", *QUICK]
+    run = run_cli(*argv)
+    assert run.code == EXIT_USAGE, run.err
+    assert message in run.err
+
+
+def test_sigterm_stops_the_started_service(tmp_path: Path) -> None:
+    """A cancelled CI job sends SIGTERM: the process group started with --start goes too."""
+    import signal
+    import subprocess
+    import time
+    marker = f"{time.time_ns() % 100000}.5"
+    port = free_port()
+    cli = [sys.executable, "-m", "readiness", "probe", f"http://127.0.0.1:{port}",
+           "--start", f"sleep {marker}", "--no-progress"]
+    process = subprocess.Popen(cli, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 20
+    started = False
+    while time.monotonic() < deadline and not started:
+        started = subprocess.run(["pgrep", "-f", f"sleep {marker}"],
+                                 capture_output=True).returncode == 0
+        time.sleep(0.1)
+    assert started, "the --start command never ran"
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=20)
+    time.sleep(0.5)
+    assert subprocess.run(["pgrep", "-f", f"sleep {marker}"],
+                          capture_output=True).returncode != 0

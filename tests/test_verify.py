@@ -319,3 +319,22 @@ def test_the_bundled_example_review() -> None:
                 67: "unverifiable"}
     assert {line: claims[line]["verdict"] for line in expected} == expected
     assert claims[25]["references"][0]["resolved"] == "app/main.py"
+
+
+def test_symlink_loop_reference_is_marked_not_a_crash(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "app.py").write_text("x = 1\n")
+    os.symlink("loop", repo / "loop")
+    report = tmp_path / "report.md"
+    report.write_text("| Practice | Status | Evidence |\n|---|---|---|\n"
+                      "| Health checks | ✅ | [here](repo/loop) |\n")
+    run = run_cli("verify", str(report), str(repo), "--format", "json", "--no-progress")
+    assert run.code == EXIT_OK, run.err
+    assert run.json()["claims"][0]["references"][0]["problem"].startswith("cannot be resolved")
+
+
+def test_a_fifo_is_not_read(tmp_path: Path) -> None:
+    fifo = tmp_path / "report.md"
+    os.mkfifo(fifo)
+    assert "not a regular file" in _report_error(tmp_path, fifo)

@@ -149,3 +149,25 @@ def test_headings_about_the_report_are_not_claims() -> None:
     text = "### Medium Risk ⚠️\n- something\n\n### ✅ Strengths\n- `src/data/`\n"
     claims, _, _ = read_claims(text, METAS)
     assert claims == []
+
+
+def test_figures_keep_thousands_and_units() -> None:
+    from readiness.verify.figures import bound, parse_value
+    assert bound("<1,000ms") == ("<", 1000.0)
+    assert bound("< 500us") == ("<", 0.5)
+    assert bound("< 2 minutes") == ("<", 120000.0)
+    assert parse_value("**1,378.7ms**") == (1378.7, "ms")
+    assert parse_value("1,450 req/s") == (1450.0, "rps")
+    assert parse_value("~1.5s") == (1500.0, "ms")
+
+
+def test_no_and_none_beside_a_check_mark_do_not_grade_it() -> None:
+    from readiness.verify.markers import cell_status
+    assert cell_status("✅ No issues") == ClaimedStatus.DONE
+    assert cell_status("✅ None outstanding") == ClaimedStatus.DONE
+    assert cell_status("No") == ClaimedStatus.MISSING
+
+
+def test_an_empty_list_item_does_not_swallow_the_next_paragraph() -> None:
+    claims, _, _ = read_claims("# Review\n\n- \n\nOverall readiness: 68%\n", METAS)
+    assert [(c.line, c.category, c.claimed_score) for c in claims] == [(5, "overall", 68.0)]

@@ -20,7 +20,7 @@ import httpx
 
 from readiness.config import Settings
 from readiness.engine.run import assess
-from readiness.errors import ServiceStartError
+from readiness.errors import ServiceStartError, UserError
 from readiness.model import Assessment, ProbeRun
 from readiness.practices.probed import apply_probes
 from readiness.probes import (
@@ -31,6 +31,7 @@ from readiness.probes import (
     parse_rate,
     run_probes,
 )
+from readiness.probes.target import Origin
 from readiness.scoring import score
 
 Progress = Callable[[str, int, int | None], None]
@@ -74,24 +75,29 @@ def probe(target: str, options: ProbeOptions, *, routes: Sequence[tuple[str, str
     if start is None:
         run = run_probes(target, options, known_routes=routes, progress=say)
     else:
+        Origin.parse(target)  # a malformed target fails before anything is started
+        if health_path is not None and not health_path.startswith("/"):
+            raise UserError(f"--health-path {health_path!r}: give a path starting with /")
         health = target.rstrip("/") + (health_path or "/")
-        if _answers(health):
+        if _answers(health, options.verify_tls):
             raise ServiceStartError(
                 f"something already answers at {health}: stop it (or choose another port) "
                 "so that --start probes the service it starts")
         if say:
             say(f"starting: {start}")
-        with ManagedService(start, health, cwd=str(cwd) if cwd else None):
+        with ManagedService(start, health, cwd=str(cwd) if cwd else None,
+                            verify_tls=options.verify_tls):
             if say:
                 say(f"{health} answers; probing")
             run = run_probes(target, options, known_routes=routes, progress=say)
     return replace(run, warnings=(*run.warnings, *_notes(target, options)))
 
 
-def _answers(url: str) -> bool:
+def _answers(url: str, verify_tls: bool = True) -> bool:
     """Does anything answer at ``url`` already (one request, one second)?"""
     try:
-        with httpx.Client(timeout=1.0, follow_redirects=False, trust_env=False) as client:
+        with httpx.Client(timeout=1.0, follow_redirects=False, trust_env=False,
+                          verify=verify_tls) as client:
             client.get(url)
     except httpx.HTTPError:
         return False

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -46,15 +47,24 @@ def read_report(path: Path, limit: int = MAX_REPORT_BYTES) -> str:
                                "(give the .md or .txt file of the review)")
     if path.is_dir():
         raise ReportInputError(f"{path}: is a directory; give the report's Markdown file")
-    size = path.stat().st_size
-    if size > limit:
-        raise ReportInputError(
-            f"{path}: {size / 1048576:.1f} MB; readiness verify reads reports up to "
-            f"{limit / 1048576:.0f} MB (a readiness report is a few hundred KB at most)")
     try:
-        data = path.read_bytes()
+        info = path.stat()
+    except (OSError, RuntimeError) as exc:
+        raise ReportInputError(f"{path}: cannot read: {exc}") from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise ReportInputError(f"{path}: not a regular file (a device, pipe or socket)")
+    too_big = ReportInputError(
+        f"{path}: {info.st_size / 1048576:.1f} MB; readiness verify reads reports up to "
+        f"{limit / 1048576:.0f} MB (a readiness report is a few hundred KB at most)")
+    if info.st_size > limit:
+        raise too_big
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)  # the size may have changed since stat
     except OSError as exc:
         raise ReportInputError(f"{path}: cannot read: {exc.strerror}") from exc
+    if len(data) > limit:
+        raise too_big
     if not data.strip():
         raise ReportInputError(f"{path}: the report is empty")
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with a byte-order mark (Windows)
@@ -133,7 +143,9 @@ class RepositoryTree:
         suffix = ref.strip("/").removeprefix("./")
         matches = [p for p in self._files() if p == suffix or p.endswith("/" + suffix)]
         if matches:
-            return sorted(matches, key=len)[0], None
+            found = self._exists(sorted(matches, key=len)[0])
+            if found is not None:
+                return found  # a symlink out of the tree stays marked, never read
         return None, "not found in the repository"
 
     def _exists(self, relative: str) -> tuple[str | None, str | None] | None:
@@ -142,7 +154,7 @@ class RepositoryTree:
             return None
         try:
             real = path.resolve()
-        except OSError:
+        except (OSError, RuntimeError):  # 3.11 raises RuntimeError for a symlink loop
             return None, "cannot be resolved (a symlink loop?)"
         if not real.is_relative_to(self.root):
             return None, "a symlink that leads outside the repository: not read"
@@ -173,7 +185,7 @@ class RepositoryTree:
                 data = real.read_bytes()
                 if b"\x00" not in data[:8192]:
                     lines = data.decode("utf-8", errors="replace").splitlines()
-        except OSError:
+        except (OSError, RuntimeError):
             lines = None
         self._lines[path] = lines
         return lines

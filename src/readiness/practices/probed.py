@@ -92,10 +92,19 @@ def merge(finding: Finding, checks: Sequence[ProbeCheck]) -> Finding:
                    anti_patterns=tuple(hits))
 
 
+def _health_only_budget(probe: str, check: ProbeCheck) -> bool:
+    """A fast health check does not show that a declared (load) latency target is met:
+    only a load probe can complete ``scale.latency-budget``; a slow health check still
+    counts against it."""
+    return check.practice == "scale.latency-budget" and probe == "health" and \
+        check.verdict == "pass"
+
+
 def apply_probes(findings: Iterable[Finding], run: ProbeRun
                  ) -> tuple[list[Finding], list[ProbeCheck]]:
     """Every finding with its probe checks merged, and the checks no finding took."""
-    checks = run.checks
+    checks = [check for result in run.results for check in result.checks
+              if not _health_only_budget(result.probe, check)]
     merged = [merge(finding, checks) for finding in findings]
     known = {finding.practice for finding in merged}
-    return merged, [check for check in checks if check.practice not in known]
+    return merged, [check for check in run.checks if check.practice not in known]

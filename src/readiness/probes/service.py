@@ -15,6 +15,7 @@ import shlex
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from types import TracebackType
 from typing import IO
@@ -32,7 +33,7 @@ class ManagedService:
 
     def __init__(self, command: str, health_url: str, *, startup_timeout_s: float = 30.0,
                  stop_timeout_s: float = 5.0, cwd: str | None = None,
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None, verify_tls: bool = True) -> None:
         try:
             self.argv = shlex.split(command)
         except ValueError as exc:
@@ -46,22 +47,45 @@ class ManagedService:
         self.stop_timeout_s = stop_timeout_s
         self.cwd = cwd
         self.env = env
+        self.verify_tls = verify_tls
         self.process: subprocess.Popen[bytes] | None = None
         self.pgid: int | None = None
         self._log: IO[bytes] | None = None
 
     def __enter__(self) -> ManagedService:
+        self._trap_termination()
         try:
             self.start()
             self.wait_healthy()
         except BaseException:
             self.stop()
+            self._restore_handlers()
             raise
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        self.stop()
+        try:
+            self.stop()
+        finally:
+            self._restore_handlers()
+
+    def _trap_termination(self) -> None:
+        """SIGTERM/SIGHUP (a cancelled CI job) unwind like Ctrl-C, so the group is stopped."""
+        self._previous: dict[int, object] = {}
+        if threading.current_thread() is not threading.main_thread():
+            return  # signal handlers can only be set from the main thread
+
+        def interrupt(signum: int, frame: object) -> None:
+            raise KeyboardInterrupt(f"signal {signum}")
+
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            self._previous[signum] = signal.signal(signum, interrupt)
+
+    def _restore_handlers(self) -> None:
+        for signum, handler in getattr(self, "_previous", {}).items():
+            signal.signal(signum, handler)
+        self._previous = {}
 
     def start(self) -> None:
         self._log = tempfile.TemporaryFile(  # noqa: SIM115 - closed in stop()
@@ -81,7 +105,8 @@ class ManagedService:
         assert self.process is not None
         deadline = time.monotonic() + self.startup_timeout_s
         last = "no answer yet"
-        with httpx.Client(timeout=1.0, follow_redirects=False, trust_env=False) as client:
+        with httpx.Client(timeout=1.0, follow_redirects=False, trust_env=False,
+                          verify=self.verify_tls) as client:
             while time.monotonic() < deadline:
                 code = self.process.poll()
                 if code is not None:

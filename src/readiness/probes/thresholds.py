@@ -74,8 +74,9 @@ class Threshold:
 
     @property
     def target(self) -> str:
-        unit = "" if self.kind == "rate" else " ms"
-        return f"{self.op} {_fmt(self.bound)}{unit}"
+        if self.kind == "rate":  # shown like the measurement: "< 1 % errors"
+            return f"{self.op} {_fmt(round(self.bound * 100, 6))} % errors"
+        return f"{self.op} {_fmt(self.bound)} ms"
 
     def applies_to(self, scope: str) -> bool:
         """Whether this threshold judges the probe of ``scope`` (health/closed/open)."""

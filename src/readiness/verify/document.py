@@ -157,7 +157,9 @@ def parse(text: str) -> Document:
             depth -= 1
         elif kind == "list_item_open":
             pending_item = ((token.map or [0])[0] + 1, max(depth, 0))
+            item_texts.append("")  # replaced by the item's text; popped at its close
         elif kind == "list_item_close":
+            pending_item = None  # an empty item, or one that starts with a code block
             if item_texts:
                 item_texts.pop()
         elif kind == "table_open":
@@ -190,9 +192,10 @@ def parse(text: str) -> Document:
                     box = _CHECKBOX[head]
                     inline = Inline(inline.text[3:].strip(), inline.links, inline.code)
                 doc.heading_of[len(doc.blocks)] = current
-                doc.blocks.append(ListItem(inline, line, item_depth, box,
-                                           item_texts[-1] if item_texts else ""))
-                item_texts.append(inline.text)
+                parent = item_texts[-2] if len(item_texts) >= 2 else ""
+                doc.blocks.append(ListItem(inline, line, item_depth, box, parent))
+                if item_texts:
+                    item_texts[-1] = inline.text
             elif parent == "paragraph_open":
                 doc.heading_of[len(doc.blocks)] = current
                 doc.blocks.append(Paragraph(inline, (token.map or [0])[0] + 1))

@@ -17,7 +17,15 @@ _KINDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"throughput|requests? per second|\brps\b|req/s", re.I), "rps"),
     (re.compile(r"response time|latency", re.I), "avg_ms"),
 )
-_NUMBER = re.compile(r"(\d+(?:[.,]\d+)?)\s*(ms|s|sec|seconds|%|rps|req/s)?", re.I)
+_NUMBER = re.compile(r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*"
+                     r"(ms|us|µs|s|sec|seconds|min|minutes|m|%|rps|req/s)?(?![a-z])", re.I)
+_TO_MS = {"ms": 1.0, "us": 0.001, "µs": 0.001, "s": 1000.0, "sec": 1000.0, "seconds": 1000.0,
+          "min": 60_000.0, "minutes": 60_000.0, "m": 60_000.0}
+
+
+def _number(text: str) -> float:
+    """"1,378.7" -> 1378.7 (a comma followed by three digits groups thousands)."""
+    return float(text.replace(",", ""))
 
 
 def metric_kind(name: str) -> str:
@@ -35,10 +43,10 @@ def parse_value(text: str) -> tuple[float | None, str]:
     match = _NUMBER.search(text.replace("**", ""))
     if not match:
         return None, ""
-    value = float(match.group(1).replace(",", "."))
+    value = _number(match.group(1))
     unit = (match.group(2) or "").lower()
-    if unit in ("s", "sec", "seconds"):
-        return value * 1000.0, "ms"
+    if unit in _TO_MS:
+        return value * _TO_MS[unit], "ms"
     if unit in ("req/s",):
         unit = "rps"
     return value, unit
@@ -54,11 +62,11 @@ def figure(metric: str, measured_text: str, target_text: str = "") -> Figure:
 
 def bound(target: str) -> tuple[str, float] | None:
     """"<100ms" -> ("<", 100.0); ">99%" -> (">", 99.0); None when no comparison is stated."""
-    match = re.search(r"(<=|>=|<|>|≤|≥)\s*~?\s*(\d+(?:\.\d+)?)\s*(ms|s|%)?", target)
+    match = re.search(r"(<=|>=|<|>|≤|≥)\s*~?\s*(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+                      r"\s*(ms|us|µs|s|sec|seconds|min|minutes|%)?(?![a-z])", target, re.I)
     if not match:
         return None
     operator = {"≤": "<=", "≥": ">="}.get(match.group(1), match.group(1))
-    value = float(match.group(2))
-    if (match.group(3) or "").lower() == "s":
-        value *= 1000.0
+    value = _number(match.group(2))
+    value *= _TO_MS.get((match.group(3) or "").lower(), 1.0)
     return operator, value

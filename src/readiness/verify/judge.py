@@ -222,6 +222,8 @@ class Judge:
             if key == "success_rate" and value is None:
                 rate = result.measured.get("error_rate")
                 value = (1.0 - float(rate)) * 100.0 if isinstance(rate, (int, float)) else None
+            if key == "error_rate" and isinstance(value, (int, float)):
+                value = float(value) * 100.0  # probes count a fraction; reports write 1 %
             if isinstance(value, (int, float)):
                 path = result.measured.get("path")
                 where = f"{result.probe} on {path}" if isinstance(path, str) else result.probe
@@ -246,8 +248,8 @@ class Judge:
                                f"the probes did not measure {figure.kind} (load needs "
                                "--allow-load)", references=refs)
         limit = bound(figure.target)
-        unit = " ms" if figure.kind.endswith("_ms") else " %" if figure.kind == "success_rate" \
-            else ""
+        unit = " ms" if figure.kind.endswith("_ms") else \
+            " %" if figure.kind in ("success_rate", "error_rate") else ""
         shown = f"measured {measured:g}{unit} ({probe})"
         if limit is None:
             return JudgedClaim(claim, Verdict.UNVERIFIABLE,

@@ -62,9 +62,11 @@ def word_status(text: str) -> ClaimedStatus | None:
 def cell_status(text: str) -> ClaimedStatus | None:
     """A table status cell: the emoji, unless a word says less ("✅ Partial" is partial)."""
     emoji = emoji_status(text)
-    word = word_status(_EMOJI_RE.sub(" ", text))
+    rest = _EMOJI_RE.sub(" ", text)
     if emoji is None:
-        return word
+        return word_status(rest)
+    # beside a mark, "no"/"none" begin a phrase ("✅ No issues"), they do not grade it
+    word = word_status(re.sub(r"(?<![\w-])(no|none)(?![\w-])", " ", rest, flags=re.I))
     return lowest(emoji, word)
 
 

@@ -15,6 +15,10 @@ import re
 
 _CODECS = ("mac_roman", "cp1252", "latin-1")
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]{2,}")
+# What the lead bytes of 3- and 4-byte UTF-8 sequences (E2-EF, F0-F4) become when read
+# with each codec: symbols and emoji always start with one of these.
+_LEADS = frozenset(bytes(range(0xE2, 0xF5)).decode("mac_roman")
+                   + bytes(range(0xE2, 0xF5)).decode("latin-1"))
 _WINDOW = 16  # characters tried at once: a few mis-decoded symbols, never a whole line
 
 
@@ -40,6 +44,10 @@ def _repair_run(run: str) -> tuple[str, int]:
     repaired = 0
     index = 0
     while index < len(run):
+        if run[index] not in _LEADS:  # most characters cannot start a mis-decoded symbol
+            out.append(run[index])
+            index += 1
+            continue
         for end in range(min(len(run), index + _WINDOW), index + 1, -1):
             fixed = _decode(run[index:end])
             if fixed is not None:
