@@ -18,7 +18,7 @@ from readiness.errors import EXIT_OK, EXIT_THRESHOLD_BREACHED, EXIT_USAGE
 from readiness.model import Evidence, Finding, ProbeCheck, ProbeRun, Status
 from readiness.practices.probed import apply_probes, merge
 from readiness.practices.registry import Registry
-from readiness.report import schema
+from readiness.report import probe_schema, schema
 from tests.helpers import ROOT, run_cli
 from tests.probe_servers.harness import flask_server, free_port, secure_server
 
@@ -88,6 +88,7 @@ def test_probe_command_json(secure_server: str) -> None:
     run = run_cli("probe", secure_server, "--format", "json", *QUICK)
     assert run.code == EXIT_OK, run.err
     data = run.json()
+    jsonschema.validate(data, probe_schema())
     assert data["target"] == secure_server
     names = [p["probe"] for p in data["probes"]]
     assert names[:2] == ["discovery", "health"]
@@ -103,6 +104,7 @@ def test_breached_threshold_exits_4(secure_server: str) -> None:
     assert run.code == EXIT_THRESHOLD_BREACHED, run.err
     assert "threshold breached: health:p(95)<0.001ms" in run.err
     assert run.json()["summary"]["breached_expressions"] == ["health:p(95)<0.001ms"]
+    jsonschema.validate(run.json(), probe_schema())
 
 
 def test_unreachable_target_is_a_usage_error() -> None:

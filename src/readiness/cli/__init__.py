@@ -45,6 +45,7 @@ from readiness.probes import ProbeOptions
 from readiness.report import (
     MarkdownReporter,
     TerminalReporter,
+    probe_schema,
     reporters,
     schema,
     verify_schema,
@@ -263,11 +264,12 @@ def explain_command(practice_id: str) -> None:
 
 
 @cli.command("schema")
-@click.argument("which", type=click.Choice(["assess", "verify"]), default="assess",
+@click.argument("which", type=click.Choice(["assess", "verify", "probe"]), default="assess",
                 required=False)
 def schema_command(which: str) -> None:
-    """Print the JSON Schema of `assess --format json` (default) or `verify --format json`."""
-    click.echo(json.dumps(schema() if which == "assess" else verify_schema(), indent=2))
+    """Print the JSON Schema of `assess --format json` (default), of `verify` or of `probe`."""
+    chosen = {"assess": schema, "verify": verify_schema, "probe": probe_schema}[which]
+    click.echo(json.dumps(chosen(), indent=2))
 
 
 # Commands that live in their own modules register themselves on the group.

@@ -19,6 +19,7 @@ from readiness.report.probe_report import (
     ProbeMarkdownReporter,
     ProbeTerminalReporter,
     metric_rows,
+    probe_schema,
     run_to_dict,
 )
 from readiness.report.terminal import TerminalReporter
@@ -76,6 +77,7 @@ __all__ = [
     "VerifyMarkdownReporter",
     "VerifyTerminalReporter",
     "metric_rows",
+    "probe_schema",
     "render_json",
     "reporters",
     "run_to_dict",

@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from readiness.model import ProbeResult, ProbeRun, ThresholdOutcome
+from readiness.report.verify_report import published_schema
 
 _VERDICT_STYLE = {"pass": "green", "fail": "red", "inconclusive": "yellow"}
 _KEYS = ("p50_ms", "p95_ms", "p99_ms", "avg_ms", "max_ms", "rps", "error_rate", "requests",
@@ -163,6 +164,11 @@ class ProbeJsonReporter:
 
     def render(self, run: ProbeRun) -> str:
         return json.dumps(run_to_dict(run), indent=2, ensure_ascii=False) + "\n"
+
+
+def probe_schema() -> dict[str, Any]:
+    """The JSON Schema of ``readiness probe --format json``."""
+    return published_schema("probe.schema.json")
 
 
 PROBE_REPORTERS: dict[str, type] = {

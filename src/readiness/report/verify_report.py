@@ -195,7 +195,12 @@ VERIFY_REPORTERS: dict[str, type] = {
 
 def verify_schema() -> dict[str, Any]:
     """The JSON Schema of ``readiness verify --format json``."""
-    text = resources.files("readiness.report").joinpath("schemas", _SCHEMA_NAME).read_text(
+    return published_schema(_SCHEMA_NAME)
+
+
+def published_schema(name: str) -> dict[str, Any]:
+    """A JSON Schema shipped in ``readiness/report/schemas``."""
+    text = resources.files("readiness.report").joinpath("schemas", name).read_text(
         encoding="utf-8")
     loaded: dict[str, Any] = json.loads(text)
     return loaded
