@@ -229,3 +229,10 @@ def test_out_directory_from_the_environment(tmp_path: Path, monkeypatch) -> None
     assert run.code == EXIT_OK, run.err
     assert (tmp_path / "env-out" / "prediction-api.json").is_file()
     assert run.out == ""
+
+
+def test_max_yaml_nodes_is_a_command_line_option() -> None:
+    """The README promises every resource limit can be set on the command line."""
+    run = run_cli("assess", str(EXAMPLE), "--max-yaml-nodes", "500", "--format", "json",
+                  "--no-progress", "--no-cache")
+    assert run.code == EXIT_OK, run.err

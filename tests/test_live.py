@@ -282,3 +282,20 @@ def test_sigterm_stops_the_started_service(tmp_path: Path) -> None:
     time.sleep(0.5)
     assert subprocess.run(["pgrep", "-f", f"sleep {marker}"],
                           capture_output=True).returncode != 0
+
+
+def test_unreachable_target_keeps_the_static_review() -> None:
+    port = free_port()
+    run = run_cli("assess", str(SERVICE), "--target", f"http://127.0.0.1:{port}",
+                  "--format", "json", *QUICK)
+    assert run.code == EXIT_USAGE
+    data = run.json()  # the static review was written before the exit
+    assert data["probes"] == [] and any("probes not run" in w for w in data["warnings"])
+    assert "cannot reach" in run.err
+
+
+def test_probe_files_are_named_after_the_target(secure_server: str, tmp_path: Path) -> None:
+    run = run_cli("probe", secure_server, "--format", "json", "--out", str(tmp_path), *QUICK)
+    assert run.code == EXIT_OK, run.err
+    port = secure_server.rsplit(":", 1)[1]
+    assert (tmp_path / f"probe-127.0.0.1-{port}.json").is_file()

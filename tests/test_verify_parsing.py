@@ -171,3 +171,9 @@ def test_no_and_none_beside_a_check_mark_do_not_grade_it() -> None:
 def test_an_empty_list_item_does_not_swallow_the_next_paragraph() -> None:
     claims, _, _ = read_claims("# Review\n\n- \n\nOverall readiness: 68%\n", METAS)
     assert [(c.line, c.category, c.claimed_score) for c in claims] == [(5, "overall", 68.0)]
+
+
+def test_absolute_paths_in_backticks_are_references_but_routes_are_not() -> None:
+    doc = parse("- ✅ Graceful shutdown (`/etc/hostname:1`), route `/api/v1/items`\n")
+    refs = references(doc.blocks[0].inline)  # type: ignore[union-attr]
+    assert [(r.path, r.line) for r in refs] == [("/etc/hostname", 1)]

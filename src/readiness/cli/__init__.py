@@ -41,7 +41,7 @@ from readiness.errors import (
 )
 from readiness.model import DOC_HEADINGS, Assessment
 from readiness.practices.registry import Registry
-from readiness.probes import ProbeOptions
+from readiness.probes import ProbeOptions, parse_duration
 from readiness.report import (
     MarkdownReporter,
     TerminalReporter,
@@ -80,6 +80,8 @@ def cli() -> None:
               help="Exit 1 when a practice of this priority (or higher) is missing.")
 @click.option("--max-file-bytes", type=int, help="Skip files larger than this (default 1 MB).")
 @click.option("--max-files", type=int, help="Stop walking after this many files.")
+@click.option("--max-yaml-nodes", type=int, help="YAML nodes a file may expand to (aliases "
+              "included) before it is skipped as a YAML bomb (default 100,000).")
 @click.option("--exclude", multiple=True, metavar="GLOB",
               help="Gitignore-style pattern to leave out (repeatable).")
 @click.option("--disable", multiple=True, metavar="ID", help="Do not run this practice "
@@ -95,7 +97,8 @@ def cli() -> None:
 @probe_flags()
 def assess_command(path: Path, formats: str | None, out: Path | None, report_name: str | None,
                    fail_under: float | None, fail_on: str | None, max_file_bytes: int | None,
-                   max_files: int | None, exclude: tuple[str, ...], disable: tuple[str, ...],
+                   max_files: int | None, max_yaml_nodes: int | None,
+                   exclude: tuple[str, ...], disable: tuple[str, ...],
                    python_parser: str | None, jobs: int | None, no_cache: bool,
                    cache_dir: Path | None, no_progress: bool, verbose: bool,
                    debug: bool, **probe: Any) -> None:
@@ -109,6 +112,7 @@ def assess_command(path: Path, formats: str | None, out: Path | None, report_nam
     cli_values: dict[str, Any] = {
         "formats": formats, "out": str(out) if out else None, "fail_under": fail_under,
         "fail_on": fail_on, "max_file_bytes": max_file_bytes, "max_files": max_files,
+        "max_yaml_nodes": max_yaml_nodes,
         "exclude": exclude or None, "disable": disable or None, "python_parser": python_parser,
         "jobs": jobs, "cache": False if no_cache else None,
         "cache_dir": str(cache_dir) if cache_dir else None, "debug": debug or None,
@@ -124,13 +128,15 @@ def assess_command(path: Path, formats: str | None, out: Path | None, report_nam
         else:
             assessment = assess_live(root, settings, live, probe["target"],
                                      start=probe["start"], health_path=probe["health_path"],
-                                     progress=report, say=_say(err, settings))
+                                     progress=report, say=_say(err, settings),
+                                     start_timeout_s=parse_duration(probe["start_timeout"]))
     _emit(assessment, chosen, root, out, report_name or root.name, verbose, err)
     if "terminal" not in chosen:
         for warning in assessment.warnings:
             err.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
-    failure = nothing_answered(assessment.probe_run) if assessment.probe_run else None
-    if failure is not None:
+    failure = nothing_answered(assessment.probe_run) if assessment.probe_run else \
+        assessment.stats.get("probe_error")
+    if isinstance(failure, str):
         raise ProbeTargetError(failure)  # the static review above is written and kept
     reasons = gate(assessment, settings)
     if reasons:

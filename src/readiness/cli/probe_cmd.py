@@ -6,6 +6,7 @@ import os
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 from rich.console import Console
@@ -18,6 +19,7 @@ from readiness.config import load_settings
 from readiness.engine.live import nothing_answered, probe
 from readiness.errors import EXIT_THRESHOLD_BREACHED, ProbeTargetError
 from readiness.model import ProbeRun
+from readiness.probes import parse_duration
 from readiness.report import PROBE_REPORTERS, ProbeTerminalReporter
 
 
@@ -26,7 +28,8 @@ from readiness.report import PROBE_REPORTERS, ProbeTerminalReporter
               help="Comma-separated: terminal, markdown, json (default: terminal).")
 @click.option("--out", "-o", type=click.Path(path_type=Path, file_okay=False),
               help="Write markdown/json into this directory instead of standard output.")
-@click.option("--name", "report_name", help="Base name of the files (default: probe).")
+@click.option("--name", "report_name", help="Base name of the files (default: "
+              "probe-HOST-PORT).")
 @click.option("--config", "config_dir", type=click.Path(path_type=Path, file_okay=False),
               help="Read [tool.readiness.probe] thresholds from this repository "
                    "(default: the current directory).")
@@ -55,8 +58,9 @@ def probe_command(formats: str | None, out: Path | None, report_name: str | None
     options = live_options(flags, settings)
     assert options is not None  # URL is a required argument
     run = probe(flags["target"], options, start=flags["start"],
-                health_path=flags["health_path"], say=_say(err, settings))
-    _emit(run, settings.formats, out, report_name or "probe", err)
+                health_path=flags["health_path"],
+                start_timeout_s=parse_duration(flags["start_timeout"]), say=_say(err, settings))
+    _emit(run, settings.formats, out, report_name or _default_name(flags["target"]), err)
     if "terminal" not in settings.formats:
         for warning in run.warnings:
             err.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
@@ -67,6 +71,13 @@ def probe_command(formats: str | None, out: Path | None, report_name: str | None
         breached = ", ".join(item.expression for item in run.breached)
         err.print(f"[red]threshold breached:[/red] {escape(breached)}", highlight=False)
         sys.exit(EXIT_THRESHOLD_BREACHED)
+
+
+def _default_name(target: str) -> str:
+    """probe-HOST-PORT, so probing several services into one --out keeps every report."""
+    parts = urlsplit(target)
+    host = (parts.hostname or "target").replace(":", "-")
+    return f"probe-{host}-{parts.port}" if parts.port else f"probe-{host}"
 
 
 def _emit(run: ProbeRun, formats: tuple[str, ...] | list[str], out: Path | None, name: str,

@@ -18,10 +18,14 @@ def probe_flags(*, target_required: bool = False) -> Callable[[F], F]:
     def decorate(function: F) -> F:
         options = [
             click.option("--start", "start", metavar="CMD",
-                         help="Start the service with CMD first (no shell), wait until it "
-                              "answers, probe it, and always stop it."),
+                         help="Start the service with CMD first (no shell; run in the "
+                              "assessed PATH, or the current directory for probe; give "
+                              "full paths such as .venv/bin/uvicorn), wait until it answers, "
+                              "probe it, and always stop it."),
             click.option("--health-path", metavar="PATH",
                          help="Path polled to know a --start'ed service is up (default /)."),
+            click.option("--start-timeout", metavar="TIME", default="30s", show_default=True,
+                         help="How long a --start'ed service may take to answer."),
             click.option("--users", type=int, help="Concurrent users of the closed-model "
                          "load test (default 50)."),
             click.option("--duration", metavar="TIME",
@@ -65,7 +69,3 @@ def parse_headers(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
             raise UserError(f"--header {value!r}: expected NAME:VALUE")
         out.append((name.strip(), content.strip()))
     return tuple(out)
-
-
-PROBE_KEYS = ("target", "start", "health_path", "users", "duration", "rate", "thresholds",
-              "timeout", "headers", "allow_load", "allow_burst", "allow_writes", "insecure")

@@ -21,6 +21,7 @@ from readiness.engine.live import nothing_answered, probe, with_probes
 from readiness.engine.verify_run import default_root, read_report, verify
 from readiness.errors import EXIT_GATE_FAILED, EXIT_THRESHOLD_BREACHED, ProbeTargetError
 from readiness.model import ClaimsAudit
+from readiness.probes import parse_duration
 from readiness.report import VERIFY_REPORTERS, VerifyTerminalReporter
 
 
@@ -66,10 +67,17 @@ def verify_command(report: Path, path: Path | None, formats: str | None, out: Pa
     with _progress(err, settings) as progress:
         assessment = assess(root, settings, progress=progress)
         run = None
+        probe_error: str | None = None
         if live is not None:
-            run = probe(flags["target"], live, routes=assessment.routes, start=flags["start"],
-                        health_path=flags["health_path"], cwd=root, say=_say(err, settings))
-            assessment = with_probes(assessment, run, settings)
+            try:
+                run = probe(flags["target"], live, routes=assessment.routes,
+                            start=flags["start"], health_path=flags["health_path"],
+                            start_timeout_s=parse_duration(flags["start_timeout"]), cwd=root,
+                            say=_say(err, settings))
+            except ProbeTargetError as exc:
+                probe_error = str(exc)  # the audit is still written, then exit 2
+            else:
+                assessment = with_probes(assessment, run, settings)
         audit, _ = verify(report, path, settings, probes=run, assessment=assessment)
     if run is not None:  # what the probes had to say travels with the audit
         audit = replace(audit, warnings=(*audit.warnings, *run.warnings))
@@ -78,7 +86,7 @@ def verify_command(report: Path, path: Path | None, formats: str | None, out: Pa
     if "terminal" not in settings.formats:
         for warning in audit.warnings:
             err.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
-    failure = nothing_answered(run) if run is not None else None
+    failure = nothing_answered(run) if run is not None else probe_error
     if failure is not None:
         raise ProbeTargetError(failure)  # the audit above is written and kept
     trust = audit.trust_score

@@ -20,7 +20,7 @@ import httpx
 
 from readiness.config import Settings
 from readiness.engine.run import assess
-from readiness.errors import ServiceStartError, UserError
+from readiness.errors import ProbeTargetError, ServiceStartError, UserError
 from readiness.model import Assessment, ProbeRun
 from readiness.practices.probed import apply_probes
 from readiness.probes import (
@@ -70,7 +70,8 @@ def probe_options(settings: Settings, *, users: int | None = None,
 
 def probe(target: str, options: ProbeOptions, *, routes: Sequence[tuple[str, str]] = (),
           start: str | None = None, health_path: str | None = None,
-          cwd: Path | None = None, say: Say | None = None) -> ProbeRun:
+          cwd: Path | None = None, say: Say | None = None,
+          start_timeout_s: float = 30.0) -> ProbeRun:
     """Probe ``target``; with ``start``, run that command first and always stop it."""
     if start is None:
         run = run_probes(target, options, known_routes=routes, progress=say)
@@ -86,7 +87,7 @@ def probe(target: str, options: ProbeOptions, *, routes: Sequence[tuple[str, str
         if say:
             say(f"starting: {start}")
         with ManagedService(start, health, cwd=str(cwd) if cwd else None,
-                            verify_tls=options.verify_tls):
+                            verify_tls=options.verify_tls, startup_timeout_s=start_timeout_s):
             if say:
                 say(f"{health} answers; probing")
             run = run_probes(target, options, known_routes=routes, progress=say)
@@ -130,7 +131,7 @@ def with_probes(assessment: Assessment, run: ProbeRun, settings: Settings) -> As
     """The assessment with probe checks merged into its findings and its scores redone."""
     findings, unmatched = apply_probes(assessment.findings, run)
     summary, categories = score(findings, settings.weights)
-    warnings = list(assessment.warnings)
+    warnings = [*assessment.warnings, *run.warnings]
     for practice in sorted({check.practice for check in unmatched}):
         warnings.append(f"probe observations for {practice} are listed under probes: no "
                         "registered practice takes them")
@@ -143,12 +144,19 @@ def with_probes(assessment: Assessment, run: ProbeRun, settings: Settings) -> As
 
 def assess_live(path: Path, settings: Settings, options: ProbeOptions, target: str, *,
                 start: str | None = None, health_path: str | None = None,
-                progress: Progress | None = None, say: Say | None = None) -> Assessment:
+                progress: Progress | None = None, say: Say | None = None,
+                start_timeout_s: float = 30.0) -> Assessment:
     """The static review of ``path`` plus the probes of ``target``, in one assessment."""
     static = assess(path, settings, progress=progress)
     began = time.perf_counter()
-    run = probe(target, options, routes=static.routes, start=start, health_path=health_path,
-                cwd=path, say=say)
+    try:
+        run = probe(target, options, routes=static.routes, start=start,
+                    health_path=health_path, cwd=path, say=say,
+                    start_timeout_s=start_timeout_s)
+    except ProbeTargetError as exc:
+        # the static review is still worth having: it is reported, then the CLI exits 2
+        return replace(static, warnings=(*static.warnings, f"probes not run: {exc}"),
+                       stats={**static.stats, "probe_error": str(exc)})
     live = with_probes(static, run, settings)
     seconds = dict(live.stats.get("seconds", {}))  # type: ignore[call-overload]
     seconds["probes"] = round(time.perf_counter() - began, 3)

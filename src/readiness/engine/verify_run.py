@@ -54,8 +54,9 @@ def read_report(path: Path, limit: int = MAX_REPORT_BYTES) -> str:
     if not stat.S_ISREG(info.st_mode):
         raise ReportInputError(f"{path}: not a regular file (a device, pipe or socket)")
     too_big = ReportInputError(
-        f"{path}: {info.st_size / 1048576:.1f} MB; readiness verify reads reports up to "
-        f"{limit / 1048576:.0f} MB (a readiness report is a few hundred KB at most)")
+        f"{path}: {info.st_size / 1048576:.1f} MB ({info.st_size:,} bytes); readiness verify "
+        f"reads reports up to {limit / 1048576:.0f} MB ({limit:,} bytes; a readiness report "
+        "is a few hundred KB at most)")
     if info.st_size > limit:
         raise too_big
     try:

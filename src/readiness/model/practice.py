@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 
 from readiness.model.status import Effort, Priority, Status
@@ -88,4 +89,4 @@ class PracticeMeta:
                 continue
             if inside:
                 out.append(line)
-        return "\n".join(out).strip()
+        return textwrap.dedent("\n".join(out)).strip()

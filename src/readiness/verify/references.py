@@ -18,6 +18,9 @@ _EXTENSIONS = (
     "sh", "sql", "conf", "env", "lock", "js", "ts", "tsx", "jsx", "go", "html", "j2", "tf",
 )
 _NAMES = ("Dockerfile", "Makefile", "Procfile", "Jenkinsfile", "docker-compose.yml")
+# Absolute paths a report may cite; an API route (/api/v1/items) is not one of them.
+_SYSTEM_PATH = re.compile(r"^(~/|/(etc|home|usr|var|tmp|root|opt|srv|proc|sys|dev|mnt|Users|"
+                          r"private|Library)/)\S+$")
 _LINE_SUFFIX = re.compile(r"(?::|#L)(\d+)(?:\s*[-–]\s*L?(\d+))?$")
 _PATHLIKE = re.compile(
     r"(?<![\w/.@-])((?:\.{0,2}/)?(?:[\w.-]+/)+(?:[\w.-]+\.(?:" + "|".join(_EXTENSIONS) +
@@ -31,6 +34,8 @@ def _looks_like_path(text: str) -> bool:
         return False
     if text.startswith(("../", "./")) and len(text) > 3:
         return True  # explicitly relative: a path whatever its name
+    if _SYSTEM_PATH.match(text):
+        return True  # absolute, so marked "outside the repository" and never read
     base = _LINE_SUFFIX.sub("", text).rstrip("/")
     name = base.rsplit("/", 1)[-1]
     if name in _NAMES or name.startswith("Dockerfile"):
