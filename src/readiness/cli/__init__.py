@@ -23,18 +23,21 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from readiness import __version__
-from readiness.cli.output import check_formats, emit
-from readiness.cli.probe_flags import parse_headers, probe_flags
+from readiness.cli.output import check_formats, emit, print_warnings
+from readiness.cli.probe_flags import (
+    exit_if_breached,
+    parse_headers,
+    probe_flags,
+    raise_if_unanswered,
+)
 from readiness.config import FAIL_ON, PARSERS, Settings, load_settings
 from readiness.engine import assess, check_target, gate
-from readiness.engine.live import assess_live, nothing_answered, probe_options
+from readiness.engine.live import assess_live, probe_error, probe_options
 from readiness.errors import (
     EXIT_GATE_FAILED,
     EXIT_INTERNAL,
     EXIT_OK,
-    EXIT_THRESHOLD_BREACHED,
     EXIT_USAGE,
-    ProbeTargetError,
     ReadinessError,
     UnknownPracticeError,
     UserError,
@@ -131,22 +134,14 @@ def assess_command(path: Path, formats: str | None, out: Path | None, report_nam
                                      progress=report, say=_say(err, settings),
                                      start_timeout_s=parse_duration(probe["start_timeout"]))
     _emit(assessment, chosen, root, out, report_name or root.name, verbose, err)
-    if "terminal" not in chosen:
-        for warning in assessment.warnings:
-            err.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
-    failure = nothing_answered(assessment.probe_run) if assessment.probe_run else \
-        assessment.stats.get("probe_error")
-    if isinstance(failure, str):
-        raise ProbeTargetError(failure)  # the static review above is written and kept
+    print_warnings(err, list(chosen), assessment.warnings)
+    raise_if_unanswered(assessment.probe_run, probe_error(assessment))
     reasons = gate(assessment, settings)
     if reasons:
         for reason in reasons:
             err.print(f"[red]gate failed:[/red] {escape(reason)}", highlight=False)
         sys.exit(EXIT_GATE_FAILED)
-    if assessment.probe_run is not None and assessment.probe_run.breached:
-        breached = ", ".join(item.expression for item in assessment.probe_run.breached)
-        err.print(f"[red]threshold breached:[/red] {escape(breached)}", highlight=False)
-        sys.exit(EXIT_THRESHOLD_BREACHED)
+    exit_if_breached(assessment.probe_run, err)
 
 
 def live_options(probe: dict[str, Any], settings: Settings) -> ProbeOptions | None:

@@ -79,3 +79,11 @@ def _emit(formats: Sequence[str], out: Path | None, name: str, err: Console,
         except OSError as exc:
             raise UserError(f"cannot write {target}: {exc.strerror}") from exc
         err.print(f"wrote {escape(str(target))}", highlight=False)
+
+
+def print_warnings(err: Console, formats: Sequence[str], warnings: Iterable[str]) -> None:
+    """Warnings on standard error, unless the terminal report already showed them."""
+    if "terminal" in formats:
+        return
+    for warning in warnings:
+        err.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import click
 from rich.console import Console
-from rich.markup import escape
 
 from readiness.cli import _say, cli, live_options
-from readiness.cli.output import check_formats, emit
-from readiness.cli.probe_flags import probe_flags
+from readiness.cli.output import check_formats, emit, print_warnings
+from readiness.cli.probe_flags import exit_if_breached, probe_flags, raise_if_unanswered
 from readiness.config import load_settings
-from readiness.engine.live import nothing_answered, probe
-from readiness.errors import EXIT_THRESHOLD_BREACHED, ProbeTargetError
+from readiness.engine.live import probe
 from readiness.model import ProbeRun
 from readiness.probes import parse_duration
 from readiness.report import PROBE_REPORTERS, ProbeTerminalReporter
@@ -61,16 +58,9 @@ def probe_command(formats: str | None, out: Path | None, report_name: str | None
                 health_path=flags["health_path"],
                 start_timeout_s=parse_duration(flags["start_timeout"]), say=_say(err, settings))
     _emit(run, settings.formats, out, report_name or _default_name(flags["target"]), err)
-    if "terminal" not in settings.formats:
-        for warning in run.warnings:
-            err.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
-    failure = nothing_answered(run)
-    if failure is not None:
-        raise ProbeTargetError(failure)  # the reports above keep what was observed
-    if run.breached:
-        breached = ", ".join(item.expression for item in run.breached)
-        err.print(f"[red]threshold breached:[/red] {escape(breached)}", highlight=False)
-        sys.exit(EXIT_THRESHOLD_BREACHED)
+    print_warnings(err, settings.formats, run.warnings)
+    raise_if_unanswered(run)  # the reports above keep what was observed
+    exit_if_breached(run, err)
 
 
 def _default_name(target: str) -> str:

@@ -1,13 +1,18 @@
-"""Options shared by every command that can probe a running service."""
+"""Options, and the handling of outcomes, shared by every command that probes a service."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
+from rich.console import Console
+from rich.markup import escape
 
-from readiness.errors import UserError
+from readiness.engine.live import nothing_answered
+from readiness.errors import EXIT_THRESHOLD_BREACHED, ProbeTargetError, UserError
+from readiness.model import ProbeRun
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -69,3 +74,18 @@ def parse_headers(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
             raise UserError(f"--header {value!r}: expected NAME:VALUE")
         out.append((name.strip(), content.strip()))
     return tuple(out)
+
+
+def raise_if_unanswered(run: ProbeRun | None, error: str | None = None) -> None:
+    """Exit 2 (after the reports were written) when the target could not be probed."""
+    failure = nothing_answered(run) if run is not None else error
+    if failure is not None:
+        raise ProbeTargetError(failure)
+
+
+def exit_if_breached(run: ProbeRun | None, err: Console) -> None:
+    """Exit 4 when a probe threshold was breached."""
+    if run is not None and run.breached:
+        breached = ", ".join(item.expression for item in run.breached)
+        err.print(f"[red]threshold breached:[/red] {escape(breached)}", highlight=False)
+        sys.exit(EXIT_THRESHOLD_BREACHED)

@@ -10,16 +10,15 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.markup import escape
 
 from readiness.cli import _progress, _say, cli, live_options
-from readiness.cli.output import check_formats, emit
-from readiness.cli.probe_flags import probe_flags
+from readiness.cli.output import check_formats, emit, print_warnings
+from readiness.cli.probe_flags import exit_if_breached, probe_flags, raise_if_unanswered
 from readiness.config import load_settings
 from readiness.engine import assess, check_target
-from readiness.engine.live import nothing_answered, probe, with_probes
+from readiness.engine.live import assess_live, probe_error
 from readiness.engine.verify_run import default_root, read_report, verify
-from readiness.errors import EXIT_GATE_FAILED, EXIT_THRESHOLD_BREACHED, ProbeTargetError
+from readiness.errors import EXIT_GATE_FAILED
 from readiness.model import ClaimsAudit
 from readiness.probes import parse_duration
 from readiness.report import VERIFY_REPORTERS, VerifyTerminalReporter
@@ -54,7 +53,7 @@ def verify_command(report: Path, path: Path | None, formats: str | None, out: Pa
     need --allow-load).
     """
     err = Console(stderr=True)
-    read_report(report)  # a bad report fails first, with its own message
+    text = read_report(report)  # a bad report fails first, with its own message
     root = check_target(path) if path is not None else default_root(report)
     cli_values: dict[str, Any] = {"formats": formats, "out": str(out) if out else None,
                                   "cache": False if no_cache else None,
@@ -65,40 +64,28 @@ def verify_command(report: Path, path: Path | None, formats: str | None, out: Pa
     check_formats(settings.formats, VERIFY_REPORTERS, out, "verify")
     live = live_options(flags, settings)
     with _progress(err, settings) as progress:
-        assessment = assess(root, settings, progress=progress)
-        run = None
-        probe_error: str | None = None
-        if live is not None:
-            try:
-                run = probe(flags["target"], live, routes=assessment.routes,
-                            start=flags["start"], health_path=flags["health_path"],
-                            start_timeout_s=parse_duration(flags["start_timeout"]), cwd=root,
-                            say=_say(err, settings))
-            except ProbeTargetError as exc:
-                probe_error = str(exc)  # the audit is still written, then exit 2
-            else:
-                assessment = with_probes(assessment, run, settings)
-        audit, _ = verify(report, path, settings, probes=run, assessment=assessment)
+        if live is None:
+            assessment = assess(root, settings, progress=progress)
+        else:
+            assessment = assess_live(root, settings, live, flags["target"],
+                                     start=flags["start"], health_path=flags["health_path"],
+                                     progress=progress, say=_say(err, settings),
+                                     start_timeout_s=parse_duration(flags["start_timeout"]))
+        run = assessment.probe_run
+        audit, _ = verify(report, path, settings, probes=run, assessment=assessment, text=text)
     if run is not None:  # what the probes had to say travels with the audit
         audit = replace(audit, warnings=(*audit.warnings, *run.warnings))
     name = report_name or f"{report.stem}.audit"
     _emit(audit, settings.formats, out, name, verbose, err)
-    if "terminal" not in settings.formats:
-        for warning in audit.warnings:
-            err.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
-    failure = nothing_answered(run) if run is not None else probe_error
-    if failure is not None:
-        raise ProbeTargetError(failure)  # the audit above is written and kept
+    print_warnings(err, settings.formats, audit.warnings)
+    raise_if_unanswered(run, probe_error(assessment))  # the audit above is written and kept
     trust = audit.trust_score
     if min_trust is not None and (trust is None or trust < min_trust):
         shown = "n/a" if trust is None else f"{trust:.0f}%"
         err.print(f"[red]gate failed:[/red] trust score {shown} is below {min_trust:g}%",
                   highlight=False)
         sys.exit(EXIT_GATE_FAILED)
-    if run is not None and run.breached:
-        breached = ", ".join(item.expression for item in run.breached)
-        err.print(f"[red]threshold breached:[/red] {escape(breached)}", highlight=False)
-        sys.exit(EXIT_THRESHOLD_BREACHED)
+    exit_if_breached(run, err)
 
 
 def _emit(audit: ClaimsAudit, formats: tuple[str, ...] | list[str], out: Path | None,

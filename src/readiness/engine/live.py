@@ -127,6 +127,12 @@ def nothing_answered(run: ProbeRun) -> str | None:
     return None
 
 
+def probe_error(assessment: Assessment) -> str | None:
+    """Why ``assess_live`` could not probe at all (the target was unreachable), if so."""
+    error = assessment.stats.get("probe_error")
+    return error if isinstance(error, str) else None
+
+
 def with_probes(assessment: Assessment, run: ProbeRun, settings: Settings) -> Assessment:
     """The assessment with probe checks merged into its findings and its scores redone."""
     findings, unmatched = apply_probes(assessment.findings, run)

@@ -19,6 +19,7 @@ from readiness.engine.run import assess, check_target
 from readiness.errors import ReportInputError
 from readiness.model import Assessment, ClaimsAudit, ProbeRun
 from readiness.verify import audit
+from readiness.verify.judge import NOT_FOUND
 
 MAX_REPORT_BYTES = 5 * 1024 * 1024
 MAX_INDEX_FILES = 200_000
@@ -147,7 +148,7 @@ class RepositoryTree:
             found = self._exists(sorted(matches, key=len)[0])
             if found is not None:
                 return found  # a symlink out of the tree stays marked, never read
-        return None, "not found in the repository"
+        return None, NOT_FOUND
 
     def _exists(self, relative: str) -> tuple[str | None, str | None] | None:
         path = self.root / relative if relative else self.root
@@ -204,10 +205,13 @@ class RepositoryTree:
 
 def verify(report: Path, path: Path | None = None, settings: Settings | None = None, *,
            progress: Progress | None = None, probes: ProbeRun | None = None,
-           assessment: Assessment | None = None) -> tuple[ClaimsAudit, Assessment]:
-    """Audit the report against a fresh assessment of PATH (default: the report's repository)."""
+           assessment: Assessment | None = None,
+           text: str | None = None) -> tuple[ClaimsAudit, Assessment]:
+    """Audit the report against a fresh assessment of PATH (default: the report's repository).
+
+    ``text`` is the report as ``read_report`` returned it, when the caller read it already."""
     settings = settings or Settings()
-    text = read_report(report)
+    text = read_report(report) if text is None else text
     root = check_target(path) if path is not None else default_root(report)
     if assessment is None:
         assessment = assess(root, settings, progress=progress)

@@ -40,7 +40,7 @@ from readiness.verify.figures import bound
 from readiness.verify.mapping import tokens
 
 CATEGORY_TOLERANCE = 15.0
-_NOT_FOUND = "not found in the repository"
+NOT_FOUND = "not found in the repository"  # the SourceTree's answer for a missing file
 EVIDENCE_PER_PRACTICE = 3
 
 _LEVEL = {Status.IMPLEMENTED: 2, Status.PARTIAL: 1, Status.MISSING: 0}
@@ -98,7 +98,7 @@ class Judge:
         refs = tuple(self._check_reference(ref, practices) for ref in claim.references)
         if claim.claimed_status == ClaimedStatus.MISSING:
             # "Files to create: src/validators.py" - a missing file agrees with the claim
-            refs = tuple(replace(ref, problem=None) if ref.problem == _NOT_FOUND else ref
+            refs = tuple(replace(ref, problem=None) if ref.problem == NOT_FOUND else ref
                          for ref in refs)
         broken = [ref for ref in refs if ref.problem]
         evidence = self._evidence(practices)
@@ -125,7 +125,7 @@ class Judge:
     def _check_reference(self, ref: FileReference, practices: Sequence[str]) -> FileReference:
         resolved, problem = self.tree.locate(ref.path)
         if problem is not None or resolved is None:
-            return replace(ref, problem=problem or _NOT_FOUND)
+            return replace(ref, problem=problem or NOT_FOUND)
         ref = replace(ref, resolved=resolved)
         if ref.line is None:
             return ref
