@@ -1,8 +1,11 @@
-"""Views over an Assessment shared by the human-readable reporters."""
+"""Views over an Assessment shared by the human-readable reporters, and the published schemas."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from importlib import resources
+from typing import Any
 
 from readiness.model import Assessment, Evidence, Finding, Status
 
@@ -73,3 +76,11 @@ def context_evidence(finding: Finding) -> list[Evidence]:
             out.append(Evidence(str(item["path"]), int(item["line"]), str(item.get("snippet", "")),
                                 note=str(item.get("note", ""))))
     return out
+
+
+def published_schema(name: str) -> dict[str, Any]:
+    """A JSON Schema shipped in ``readiness/report/schemas`` (assessment, verify, probe)."""
+    text = resources.files("readiness.report").joinpath("schemas", name).read_text(
+        encoding="utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded

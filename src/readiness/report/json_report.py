@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from importlib import resources
 from typing import Any
 
 from readiness.model import Assessment, Finding
+from readiness.report.common import published_schema
 
 SCHEMA_VERSION = "1"
 
@@ -94,9 +94,7 @@ def render_json(assessment: Assessment) -> str:
 
 def schema() -> dict[str, Any]:
     """The published JSON Schema (draft 2020-12) of the assessment report."""
-    text = resources.files("readiness.report").joinpath("schemas/assessment.schema.json")
-    loaded: dict[str, Any] = json.loads(text.read_text(encoding="utf-8"))
-    return loaded
+    return published_schema("assessment.schema.json")
 
 
 class JsonReporter:

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from readiness.model import ProbeResult, ProbeRun, ThresholdOutcome
-from readiness.report.verify_report import published_schema
+from readiness.report.common import published_schema
 
 _VERDICT_STYLE = {"pass": "green", "fail": "red", "inconclusive": "yellow"}
 _KEYS = ("p50_ms", "p95_ms", "p99_ms", "avg_ms", "max_ms", "rps", "error_rate", "requests",

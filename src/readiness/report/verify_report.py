@@ -8,7 +8,6 @@ are listed, not dropped.
 from __future__ import annotations
 
 import json
-from importlib import resources
 from typing import Any
 
 from rich.console import Console, Group, RenderableType
@@ -18,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from readiness.model import ClaimsAudit, JudgedClaim, Verdict
+from readiness.report.common import published_schema
 
 ORDER = (Verdict.OVERSTATED, Verdict.STALE_REFERENCE, Verdict.UNDERSTATED, Verdict.CONFIRMED,
          Verdict.UNVERIFIABLE, Verdict.UNMAPPED)
@@ -32,7 +32,6 @@ TITLES = {
     Verdict.UNVERIFIABLE: "Unverifiable: nothing in a repository can show these",
     Verdict.UNMAPPED: "Unmapped: no practice matches these claims",
 }
-_SCHEMA_NAME = "verify.schema.json"
 
 
 def _grouped(audit: ClaimsAudit) -> dict[Verdict, list[JudgedClaim]]:
@@ -195,12 +194,4 @@ VERIFY_REPORTERS: dict[str, type] = {
 
 def verify_schema() -> dict[str, Any]:
     """The JSON Schema of ``readiness verify --format json``."""
-    return published_schema(_SCHEMA_NAME)
-
-
-def published_schema(name: str) -> dict[str, Any]:
-    """A JSON Schema shipped in ``readiness/report/schemas``."""
-    text = resources.files("readiness.report").joinpath("schemas", name).read_text(
-        encoding="utf-8")
-    loaded: dict[str, Any] = json.loads(text)
-    return loaded
+    return published_schema("verify.schema.json")
