@@ -12,6 +12,7 @@ import os
 import posixpath
 import stat
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from readiness.config import Settings
@@ -220,9 +221,7 @@ def verify(report: Path, path: Path | None = None, settings: Settings | None = N
     result = audit(str(report), shown, text, assessment, tree, probes)
     if path is None:
         note = f"checked against {root} (the report's repository; give PATH to choose another)"
-        result = ClaimsAudit(result.report, result.root, result.claims, result.assessed_score,
-                             result.assessed_decision, result.probed,
-                             (note, *result.warnings), result.repaired_encoding)
+        result = replace(result, warnings=(note, *result.warnings))
     return result, assessment
 
 

@@ -189,19 +189,16 @@ class Judge:
                                f"readiness has no {label} score for this repository (nothing in "
                                "it applies)", references=refs)
         gap = claim.claimed_score - actual
-        found = {label: f"{actual:.0f}%"}
+        reason = f"claims {claim.claimed_score:.0f}%, readiness scores {label} {actual:.0f}%"
         if gap > CATEGORY_TOLERANCE:
-            return JudgedClaim(claim, Verdict.OVERSTATED,
-                               f"claims {claim.claimed_score:.0f}%, readiness scores {label} "
-                               f"{actual:.0f}%", found_status=found, references=refs)
-        if gap < -CATEGORY_TOLERANCE:
-            return JudgedClaim(claim, Verdict.UNDERSTATED,
-                               f"claims {claim.claimed_score:.0f}%, readiness scores {label} "
-                               f"{actual:.0f}%", found_status=found, references=refs)
-        return JudgedClaim(claim, Verdict.CONFIRMED,
-                           f"claims {claim.claimed_score:.0f}%, readiness scores {label} "
-                           f"{actual:.0f}% (within {CATEGORY_TOLERANCE:.0f} points)",
-                           found_status=found, references=refs)
+            verdict = Verdict.OVERSTATED
+        elif gap < -CATEGORY_TOLERANCE:
+            verdict = Verdict.UNDERSTATED
+        else:
+            verdict = Verdict.CONFIRMED
+            reason += f" (within {CATEGORY_TOLERANCE:.0f} points)"
+        return JudgedClaim(claim, verdict, reason, found_status={label: f"{actual:.0f}%"},
+                           references=refs)
 
     def _measured(self, kind: str) -> tuple[float | None, str, Evidence | None]:
         """The probe's value for a figure kind, with the probe as evidence."""
